@@ -1,0 +1,794 @@
+"""Reading a charter file into a :class:`Charter`, and validating it.
+
+Every problem is reported with ``file:line:column`` (from the YAML node marks),
+and all problems of a file are reported at once, not only the first.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import difflib
+import re
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
+
+from triage.charter._model import (
+    COMBINATORS,
+    DERIVED_FIELDS,
+    OPS,
+    AllOf,
+    AnyOf,
+    Charter,
+    CharterSettings,
+    Criterion,
+    Leaf,
+    Not,
+    Rule,
+)
+from triage.charter._regex import check_pattern
+from triage.charter._yaml import YamlDocument, read_yaml, scalar_value, to_python
+from triage.errors import DataError
+from triage.schema import DECODED_COLUMNS, LEAD_COLUMNS
+
+__all__ = [
+    "MAX_CRITERIA",
+    "CharterError",
+    "Issue",
+    "field_kind",
+    "known_fields",
+    "load_charter",
+    "parse_charter",
+    "validate_charter",
+]
+
+MAX_CRITERIA = 500
+MAX_LIST_VALUES = 10_000
+_ID = re.compile(r"^[a-z][a-z0-9_]{0,62}$")
+_TOP_KEYS = (
+    "charter",
+    "version",
+    "department",
+    "approved_by",
+    "effective_from",
+    "locale",
+    "description",
+    "settings",
+    "criteria",
+)
+_CRITERION_KEYS = ("id", "title", "description", "required", "rule", "if_missing")
+_LEAF_KEYS = ("field", "op", "value", "case_sensitive")
+_DEPARTMENTS = ("marketing", "sales", "both")
+_LOCALES = ("ru", "en")
+_IF_MISSING = ("empty", "fail", "pass")
+_SETTINGS_KEYS = ("duplicate_window_days",)
+_OP_ALIASES = {
+    "equals": "eq",
+    "equal": "eq",
+    "==": "eq",
+    "=": "eq",
+    "is": "eq",
+    "not_equals": "ne",
+    "!=": "ne",
+    "<>": "ne",
+    "is_not": "ne",
+    ">": "gt",
+    ">=": "ge",
+    "<": "lt",
+    "<=": "le",
+    "one_of": "in",
+    "in_list": "in",
+    "not_one_of": "not_in",
+    "regex": "matches",
+    "like": "contains",
+    "includes": "contains",
+    "empty": "is_empty",
+    "missing": "is_empty",
+    "present": "not_empty",
+    "exists": "not_empty",
+}
+
+#: Kind of the fields a charter may use without data at hand.
+_KNOWN_KINDS: dict[str, str] = {
+    **dict.fromkeys(LEAD_COLUMNS, "text"),
+    **dict.fromkeys(DECODED_COLUMNS, "text"),
+    "created_at": "date",
+    "revenue_rub": "number",
+    "decoded_score": "number",
+    "decoded_year": "number",
+    **DERIVED_FIELDS,
+}
+
+
+@dataclass(frozen=True)
+class Issue:
+    """One problem found in a charter: where, what, and how bad."""
+
+    where: str
+    message: str
+    severity: str = "error"
+    code: str = ""
+
+    def __str__(self) -> str:
+        return f"{self.where}: {self.severity}: {self.message}"
+
+
+class CharterError(DataError):
+    """A charter file is invalid; ``issues`` lists every problem found."""
+
+    def __init__(self, issues: list[Issue]) -> None:
+        self.issues = issues
+        errors = [i for i in issues if i.severity == "error"]
+        head = f"{len(errors)} problem(s) in the charter:\n" if len(errors) > 1 else ""
+        super().__init__(head + "\n".join(f"{i.where}: {i.message}" for i in errors))
+
+
+def known_fields() -> dict[str, str]:
+    """Fields a charter may use without data: lead, decoded and derived, with their kind."""
+    return dict(_KNOWN_KINDS)
+
+
+def field_kind(frame: pd.DataFrame | None, name: str) -> str:
+    """Kind of a field (``text``, ``number``, ``bool``, ``date``) from the data or the schema."""
+    if frame is not None and name in frame.columns:
+        column = frame[name]
+        if pd.api.types.is_bool_dtype(column):
+            return "bool"
+        if pd.api.types.is_numeric_dtype(column):
+            return "number"
+        if pd.api.types.is_datetime64_any_dtype(column):
+            return "date"
+        if name == "created_at":
+            return "date"
+        return "text"
+    return _KNOWN_KINDS.get(name, "text")
+
+
+def _suggest(word: str, choices: Iterable[str]) -> str:
+    close = difflib.get_close_matches(word, list(choices), n=1, cutoff=0.6)
+    return f"; did you mean {close[0]!r}?" if close else ""
+
+
+class _Parser:
+    def __init__(self, doc: YamlDocument) -> None:
+        self.doc = doc
+        self.issues: list[Issue] = []
+        self.last_id: Any = None
+
+    def error(self, node: Node | None, message: str) -> None:
+        self.issues.append(Issue(self.doc.where(node), message))
+
+    def mapping(
+        self, node: Node, what: str, allowed: tuple[str, ...]
+    ) -> dict[str, tuple[Node, Node]]:
+        """Keys of a mapping node with their key and value nodes; unknown keys reported."""
+        if not isinstance(node, MappingNode):
+            self.error(node, f"{what} must be a mapping of keys to values")
+            return {}
+        out: dict[str, tuple[Node, Node]] = {}
+        for key_node, value_node in node.value:
+            key = scalar_value(key_node) if isinstance(key_node, ScalarNode) else None
+            if not isinstance(key, str):
+                self.error(key_node, f"{what}: keys must be words, got {key!r}")
+                continue
+            if key in out:
+                self.error(key_node, f"{what}: key {key!r} appears twice")
+                continue
+            if key not in allowed:
+                self.error(
+                    key_node,
+                    f"{what}: unknown key {key!r}{_suggest(key, allowed)} "
+                    f"(allowed: {', '.join(allowed)})",
+                )
+                continue
+            out[key] = (key_node, value_node)
+        return out
+
+    def scalar(self, node: Node, what: str) -> Any:
+        if not isinstance(node, ScalarNode):
+            self.error(node, f"{what} must be a single value, not a list or mapping")
+            return None
+        return scalar_value(node)
+
+    def text(self, node: Node, what: str, *, allow_empty: bool = False) -> str | None:
+        value = self.scalar(node, what)
+        if value is None and not isinstance(node, ScalarNode):
+            return None
+        if isinstance(value, bool) or not isinstance(value, str | int | float):
+            self.error(node, f"{what} must be text, got {value!r}")
+            return None
+        text = str(value).strip()
+        if not text and not allow_empty:
+            self.error(node, f"{what} must not be empty")
+            return None
+        return text
+
+    # ------------------------------------------------------------------ charter
+    def charter(self) -> Charter | None:
+        root = self.doc.root
+        if root is None:
+            self.error(None, "the charter file is empty")
+            return None
+        keys = self.mapping(root, "charter", _TOP_KEYS)
+        if not isinstance(root, MappingNode):
+            return None
+        for required in ("charter", "criteria"):
+            if required not in keys:
+                self.error(root, f"the charter needs a {required!r} key")
+        name = self.text(keys["charter"][1], "charter (the name)") if "charter" in keys else None
+        version = 1
+        if "version" in keys:
+            node = keys["version"][1]
+            value = self.scalar(node, "version")
+            if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+                self.error(node, f"version must be a whole number from 1 up, got {value!r}")
+            else:
+                version = value
+        department = "both"
+        if "department" in keys:
+            node = keys["department"][1]
+            value = self.scalar(node, "department")
+            if value not in _DEPARTMENTS:
+                self.error(
+                    node, f"department must be one of {', '.join(_DEPARTMENTS)}, got {value!r}"
+                )
+            else:
+                department = value
+        approved: tuple[str, ...] = ()
+        if "approved_by" in keys:
+            node = keys["approved_by"][1]
+            if isinstance(node, ScalarNode):
+                one = self.text(node, "approved_by", allow_empty=True)
+                approved = (one,) if one else ()
+            elif isinstance(node, SequenceNode):
+                names = [self.text(item, "approved_by entry") for item in node.value]
+                approved = tuple(n for n in names if n)
+            else:
+                self.error(node, "approved_by must be a name or a list of names")
+        effective: dt.date | None = None
+        if "effective_from" in keys:
+            node = keys["effective_from"][1]
+            value = self.scalar(node, "effective_from")
+            if isinstance(value, dt.datetime):
+                effective = value.date()
+            elif isinstance(value, dt.date):
+                effective = value
+            elif value is not None:
+                self.error(node, f"effective_from must be a date like 2026-01-01, got {value!r}")
+        locale = "ru"
+        if "locale" in keys:
+            node = keys["locale"][1]
+            value = self.scalar(node, "locale")
+            if value not in _LOCALES:
+                self.error(node, f"locale must be one of {', '.join(_LOCALES)}, got {value!r}")
+            else:
+                locale = value
+        description = ""
+        if "description" in keys:
+            description = self.text(keys["description"][1], "description", allow_empty=True) or ""
+        settings = self.settings(keys["settings"][1]) if "settings" in keys else CharterSettings()
+        criteria: list[Criterion] = []
+        if "criteria" in keys:
+            node = keys["criteria"][1]
+            if not isinstance(node, SequenceNode) or not node.value:
+                self.error(node, "criteria must be a non-empty list of criteria")
+            elif len(node.value) > MAX_CRITERIA:
+                self.error(node, f"{len(node.value)} criteria; the limit is {MAX_CRITERIA}")
+            else:
+                seen: dict[str, str] = {}
+                for item in node.value:
+                    crit = self.criterion(item)
+                    crit_id = self.last_id
+                    if isinstance(crit_id, str):
+                        if crit_id in seen:
+                            self.error(
+                                item,
+                                f"duplicate criterion id {crit_id!r} (first at {seen[crit_id]})",
+                            )
+                            continue
+                        seen[crit_id] = self.doc.where(item)
+                    if crit is not None:
+                        criteria.append(crit)
+        if any(i.severity == "error" for i in self.issues) or name is None:
+            return None
+        return Charter(
+            name=name,
+            criteria=tuple(criteria),
+            version=version,
+            department=department,
+            approved_by=approved,
+            effective_from=effective,
+            locale=locale,
+            description=description,
+            settings=settings,
+            source=self.doc.source,
+        )
+
+    def settings(self, node: Node) -> CharterSettings:
+        keys = self.mapping(node, "settings", _SETTINGS_KEYS)
+        window = 7
+        if "duplicate_window_days" in keys:
+            value_node = keys["duplicate_window_days"][1]
+            value = self.scalar(value_node, "duplicate_window_days")
+            if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= 3650:
+                self.error(
+                    value_node,
+                    f"duplicate_window_days must be a whole number of days 0..3650, got {value!r}",
+                )
+            else:
+                window = value
+        return CharterSettings(duplicate_window_days=window)
+
+    def criterion(self, node: Node) -> Criterion | None:
+        self.last_id = None
+        if isinstance(node, MappingNode):
+            for k, v in node.value:
+                if isinstance(k, ScalarNode) and k.value == "id" and isinstance(v, ScalarNode):
+                    self.last_id = scalar_value(v)
+        what = f"criterion {self.last_id!r}" if isinstance(self.last_id, str) else "criterion"
+        keys = self.mapping(node, what, _CRITERION_KEYS)
+        if not isinstance(node, MappingNode):
+            return None
+        where = self.doc.where(node)
+        ok = True
+        crit_id = None
+        if "id" not in keys:
+            self.error(node, "criterion needs an 'id'")
+            ok = False
+        else:
+            id_node = keys["id"][1]
+            crit_id = self.scalar(id_node, "id")
+            if not isinstance(crit_id, str) or not _ID.match(crit_id):
+                self.error(
+                    id_node,
+                    f"criterion id {crit_id!r} must be lower-case latin letters, digits and _ "
+                    "starting with a letter (it becomes the column crit_<id>)",
+                )
+                ok = False
+        label = f"criterion {crit_id!r}" if isinstance(crit_id, str) else "criterion"
+        title: dict[str, str] = {}
+        if "title" in keys:
+            t_node = keys["title"][1]
+            if isinstance(t_node, ScalarNode):
+                text = self.text(t_node, f"{label}: title")
+                if text:
+                    title = {"*": text}
+            else:
+                parts = self.mapping(t_node, f"{label}: title", _LOCALES)
+                for loc, (_k, v_node) in parts.items():
+                    text = self.text(v_node, f"{label}: title.{loc}")
+                    if text:
+                        title[loc] = text
+        description = ""
+        if "description" in keys:
+            description = (
+                self.text(keys["description"][1], f"{label}: description", allow_empty=True) or ""
+            )
+        required = True
+        if "required" in keys:
+            r_node = keys["required"][1]
+            value = self.scalar(r_node, f"{label}: required")
+            if not isinstance(value, bool):
+                self.error(r_node, f"{label}: required must be true or false, got {value!r}")
+                ok = False
+            else:
+                required = value
+        if_missing = "empty"
+        if "if_missing" in keys:
+            m_node = keys["if_missing"][1]
+            value = self.scalar(m_node, f"{label}: if_missing")
+            if value not in _IF_MISSING:
+                self.error(
+                    m_node,
+                    f"{label}: if_missing must be one of {', '.join(_IF_MISSING)}, got {value!r}",
+                )
+                ok = False
+            else:
+                if_missing = value
+        rule: Rule | None = None
+        if "rule" not in keys:
+            self.error(node, f"{label} needs a 'rule'")
+            ok = False
+        else:
+            rule = self.rule(keys["rule"][1], label, depth=0)
+        if not ok or rule is None or not isinstance(crit_id, str):
+            return None
+        if "*" in title:
+            title = {"ru": title["*"], "en": title["*"]}
+        return Criterion(
+            id=crit_id,
+            title=title,
+            rule=rule,
+            required=required,
+            description=description,
+            if_missing=if_missing,  # type: ignore[arg-type]
+            where=where,
+        )
+
+    # ------------------------------------------------------------------ rules
+    def rule(self, node: Node, label: str, depth: int) -> Rule | None:
+        where = self.doc.where(node)
+        if not isinstance(node, MappingNode):
+            self.error(
+                node,
+                f"{label}: a rule is a mapping: {{field, op, value}}, "
+                "or all: [...], any: [...], not: {...}",
+            )
+            return None
+        keys = [scalar_value(k) if isinstance(k, ScalarNode) else None for k, _ in node.value]
+        combinators = [k for k in keys if k in COMBINATORS]
+        if combinators:
+            if len(node.value) != 1:
+                self.error(
+                    node,
+                    f"{label}: a combinator ({', '.join(COMBINATORS)}) must stand alone in its "
+                    f"mapping, found keys {', '.join(map(str, keys))}",
+                )
+                return None
+            kind = combinators[0]
+            child = node.value[0][1]
+            if kind == "not":
+                sub = self.rule(child, label, depth + 1)
+                return Not(sub, where=where) if sub is not None else None
+            if not isinstance(child, SequenceNode) or not child.value:
+                self.error(child, f"{label}: {kind} needs a non-empty list of rules")
+                return None
+            subs = [self.rule(item, label, depth + 1) for item in child.value]
+            if any(s is None for s in subs):
+                return None
+            rules = tuple(s for s in subs if s is not None)
+            return AllOf(rules, where=where) if kind == "all" else AnyOf(rules, where=where)
+        return self.leaf(node, label, where)
+
+    def leaf(self, node: MappingNode, label: str, where: str) -> Leaf | None:
+        keys = self.mapping(node, f"{label}: rule", _LEAF_KEYS)
+        before = len(self.issues)
+        for missing in ("field", "op"):
+            if missing not in keys:
+                self.error(
+                    node, f"{label}: rule needs {missing!r} (a leaf is {{field, op, value}})"
+                )
+        if len(self.issues) > before:
+            return None
+        f_node = keys["field"][1]
+        field_name = self.scalar(f_node, f"{label}: field")
+        if not isinstance(field_name, str) or not field_name.strip():
+            self.error(f_node, f"{label}: field must be a column name, got {field_name!r}")
+            return None
+        op_node = keys["op"][1]
+        op = self.scalar(op_node, f"{label}: op")
+        if op not in OPS:
+            hint = (
+                f"; did you mean {_OP_ALIASES[op]!r}?"
+                if op in _OP_ALIASES
+                else _suggest(str(op), OPS)
+            )
+            self.error(op_node, f"{label}: unknown op {op!r}{hint} (ops: {', '.join(OPS)})")
+            return None
+        case_sensitive = False
+        if "case_sensitive" in keys:
+            c_node = keys["case_sensitive"][1]
+            flag = self.scalar(c_node, f"{label}: case_sensitive")
+            if not isinstance(flag, bool):
+                self.error(c_node, f"{label}: case_sensitive must be true or false")
+                return None
+            case_sensitive = flag
+        value_node = keys["value"][1] if "value" in keys else None
+        value = self.value(op, value_node, node, label)
+        if value is _BAD:
+            return None
+        return Leaf(field_name.strip(), op, value, case_sensitive, where=where)
+
+    def value(self, op: str, node: Node | None, leaf_node: Node, label: str) -> Any:
+        def bad(message: str, at: Node | None = None) -> Any:
+            self.error(at if at is not None else (node or leaf_node), f"{label}: {op}: {message}")
+            return _BAD
+
+        if op in ("is_empty", "not_empty"):
+            if node is not None:
+                return bad("takes no value; remove 'value'")
+            return None
+        if node is None:
+            return bad(f"needs a value ({OPS[op]})", leaf_node)
+        raw = to_python(node)
+        if op in ("eq", "ne"):
+            if raw is None:
+                return bad("value is empty; to test for an empty field use is_empty / not_empty")
+            if not _is_scalar(raw):
+                return bad(
+                    f"needs {OPS[op]}, got a {'list' if isinstance(raw, list) else 'mapping'}; "
+                    "for a list use in / not_in"
+                )
+            return raw
+        if op in ("in", "not_in"):
+            if not isinstance(raw, list) or not raw:
+                return bad(f"needs {OPS[op]} like [a, b], got {raw!r}")
+            if len(raw) > MAX_LIST_VALUES:
+                return bad(f"{len(raw)} values; the limit is {MAX_LIST_VALUES}")
+            for item, item_node in zip(raw, node.value, strict=True):
+                if item is None or not _is_scalar(item):
+                    return bad(f"every value must be a single value, got {item!r}", item_node)
+            return tuple(raw)
+        if op in ("gt", "ge", "lt", "le"):
+            if not _is_ordered(raw):
+                return bad(f"needs {OPS[op]}, got {raw!r}")
+            return raw
+        if op == "between":
+            if not isinstance(raw, list) or len(raw) != 2 or not all(_is_ordered(v) for v in raw):
+                return bad(f"needs {OPS[op]}, got {raw!r}")
+            lo, hi = raw
+            if isinstance(lo, int | float) != isinstance(hi, int | float):
+                return bad(f"both ends must be numbers or both dates, got {raw!r}")
+            try:
+                if lo > hi:
+                    return bad(f"low end {lo!r} is above the high end {hi!r}")
+            except TypeError:
+                return bad(f"cannot compare {lo!r} with {hi!r}")
+            return (lo, hi)
+        if op == "contains":
+            items = raw if isinstance(raw, list) else [raw]
+            if not items or not all(isinstance(v, str) and v for v in items):
+                return bad(f"needs {OPS[op]}, got {raw!r}")
+            if len(items) > MAX_LIST_VALUES:
+                return bad(f"{len(items)} values; the limit is {MAX_LIST_VALUES}")
+            return tuple(items) if isinstance(raw, list) else raw
+        if op == "matches":
+            if not isinstance(raw, str) or not raw:
+                return bad(f"needs {OPS[op]} as text, got {raw!r}")
+            problem = check_pattern(raw)
+            if problem:
+                return bad(problem)
+            return raw
+        raise AssertionError(op)  # pragma: no cover
+
+
+class _Bad:
+    pass
+
+
+_BAD: Any = _Bad()
+
+
+def _is_scalar(value: Any) -> bool:
+    return isinstance(value, str | int | float | bool | dt.date)
+
+
+def _is_ordered(value: Any) -> bool:
+    return (isinstance(value, int | float) and not isinstance(value, bool)) or isinstance(
+        value, dt.date
+    )
+
+
+def parse_charter(text: str, *, source: str = "<charter>") -> Charter:
+    """Parse charter YAML text.
+
+    Parameters
+    ----------
+    text : str
+        The charter in YAML.
+    source : str
+        Name used in error messages in place of a file name.
+
+    Raises
+    ------
+    CharterError
+        Listing every problem with ``source:line:column``.
+    """
+    return _build(read_yaml(text, source=source))
+
+
+def load_charter(path: str | Path) -> Charter:
+    """Read and check a charter file.
+
+    Parameters
+    ----------
+    path : str or Path
+        A YAML charter (see ``docs/charter.md``).
+
+    Returns
+    -------
+    Charter
+
+    Raises
+    ------
+    CharterError
+        Listing every problem found, each with ``file:line:column``.
+    DataError
+        The file is missing, too large or not safe YAML.
+
+    Examples
+    --------
+    >>> from triage.config import CHARTERS_DIR
+    >>> load_charter(CHARTERS_DIR / "agreed.yaml").required_ids[:2]
+    ['opel_only', 'part_request']
+    """
+    return _build(read_yaml(path))
+
+
+def _build(doc: YamlDocument) -> Charter:
+    parser = _Parser(doc)
+    charter = parser.charter()
+    if charter is None:
+        if not parser.issues:  # pragma: no cover - defensive
+            parser.error(doc.root, "not a charter")
+        raise CharterError(sorted(parser.issues, key=_position))
+    return charter
+
+
+def _position(issue: Issue) -> tuple[int, int]:
+    match = re.search(r":(\d+):(\d+)$", issue.where)
+    return (int(match.group(1)), int(match.group(2))) if match else (0, 0)
+
+
+def _walk_leaves(rule: Rule) -> Iterable[Leaf]:
+    if isinstance(rule, Leaf):
+        yield rule
+    elif isinstance(rule, Not):
+        yield from _walk_leaves(rule.rule)
+    else:
+        for sub in rule.rules:
+            yield from _walk_leaves(sub)
+
+
+def validate_charter(
+    charter: Charter,
+    columns: pd.DataFrame | Iterable[str] | None = None,
+    *,
+    can_decode: bool | None = None,
+) -> list[Issue]:
+    """Check a charter's fields and value types, against data when given.
+
+    Parameters
+    ----------
+    charter : Charter
+        A parsed charter (its syntax was checked when it was read).
+    columns : DataFrame or iterable of str, optional
+        The leads (or their column names).  When given, each field must be a
+        column, a derived field whose source columns exist, or a ``decoded_*``
+        field that can be decoded from ``request_text``; value types are
+        checked against the columns' types.  Without data, fields outside the
+        known lead/decoded/derived names are reported as warnings.
+    can_decode : bool, optional
+        Whether ``decoded_*`` fields can be produced (default: when the data
+        has ``request_text``).
+
+    Returns
+    -------
+    list of Issue
+        Errors and warnings, each with ``file:line:column``; empty when all is well.
+    """
+    from triage.charter._fields import derivable
+
+    frame = columns if isinstance(columns, pd.DataFrame) else None
+    names: set[str] | None = None
+    if frame is not None:
+        names = set(map(str, frame.columns))
+    elif columns is not None:
+        names = set(map(str, columns))
+    if can_decode is None:
+        can_decode = names is not None and "request_text" in names
+    issues: list[Issue] = []
+    known = known_fields()
+    for crit in charter.criteria:
+        for leaf in _walk_leaves(crit.rule):
+            label = f"criterion {crit.id!r}"
+            name = leaf.field
+            if names is not None:
+                present = name in names
+                if not present and name in DERIVED_FIELDS:
+                    sources = derivable(name, names)
+                    present = sources is True
+                    if not present:
+                        issues.append(
+                            Issue(
+                                leaf.where,
+                                f"{label}: derived field {name!r} needs column(s) "
+                                f"{', '.join(sources) if isinstance(sources, list) else sources}",
+                                code="missing_field",
+                            )
+                        )
+                        continue
+                if not present and name.startswith("decoded_"):
+                    if name not in DECODED_COLUMNS:
+                        issues.append(
+                            Issue(
+                                leaf.where,
+                                f"{label}: unknown decoded field {name!r}"
+                                f"{_suggest(name, DECODED_COLUMNS)}",
+                                code="missing_field",
+                            )
+                        )
+                        continue
+                    present = bool(can_decode)
+                    if not present:
+                        issues.append(
+                            Issue(
+                                leaf.where,
+                                f"{label}: field {name!r} is not in the leads and cannot be "
+                                "decoded (no request_text column, or the decoder is unavailable)",
+                                code="missing_field",
+                            )
+                        )
+                        continue
+                if not present:
+                    choices = sorted(names | set(DERIVED_FIELDS) | set(DECODED_COLUMNS))
+                    issues.append(
+                        Issue(
+                            leaf.where,
+                            f"{label}: unknown field {name!r}: not a column of the "
+                            f"leads{_suggest(name, choices)}",
+                            code="missing_field",
+                        )
+                    )
+                    continue
+            elif name not in known:
+                issues.append(
+                    Issue(
+                        leaf.where,
+                        f"{label}: field {name!r} is not a standard lead, decoded or derived "
+                        f"field{_suggest(name, known)}; it must be a column of the leads",
+                        "warning",
+                    )
+                )
+            kind = field_kind(frame if frame is not None and name in frame.columns else None, name)
+            problem = _type_problem(leaf, kind)
+            if problem:
+                issues.append(Issue(leaf.where, f"{label}: {problem}"))
+    return issues
+
+
+def _type_problem(leaf: Leaf, kind: str) -> str | None:
+    op, value, name = leaf.op, leaf.value, leaf.field
+    if op in ("is_empty", "not_empty"):
+        return None
+    values: list[Any]
+    if op in ("in", "not_in", "between") or (op == "contains" and isinstance(value, tuple)):
+        values = list(value)
+    else:
+        values = [value]
+    if op in ("contains", "matches") and kind != "text":
+        return f"{op} works on text, but {name!r} holds {kind} values"
+    if kind == "bool":
+        if op in ("gt", "ge", "lt", "le", "between"):
+            return f"{op} compares numbers or dates, but {name!r} is true/false"
+        if not all(isinstance(v, bool) for v in values):
+            return f"{name!r} is true/false; the value must be true or false, got {value!r}"
+    if kind == "number":
+        bad = [v for v in values if isinstance(v, bool) or not isinstance(v, int | float)]
+        if bad:
+            return f"{name!r} holds numbers; the value {bad[0]!r} is not a number"
+    if (
+        kind == "date"
+        and op in ("gt", "ge", "lt", "le", "between")
+        and not all(isinstance(v, dt.date) for v in values)
+    ):
+        return f"{name!r} holds dates; compare it with a date like 2026-01-01, got {value!r}"
+    if kind == "text" and op in ("gt", "ge", "lt", "le", "between"):
+        return None  # numbers or dates stored as text are converted, unparsable ones stay empty
+    return None
+
+
+def check_charter(
+    charter: Charter, columns: pd.DataFrame | Iterable[str] | None = None, **kwargs: Any
+) -> list[Issue]:
+    """Like :func:`validate_charter` but raises :class:`CharterError` on any error."""
+    issues = validate_charter(charter, columns, **kwargs)
+    if any(i.severity == "error" for i in issues):
+        raise CharterError(issues)
+    return issues
+
+
+def charter_from_mapping(data: Mapping[str, Any], *, source: str = "<dict>") -> Charter:
+    """Build a charter from a plain dict (as ``yaml.safe_load`` would return)."""
+    import yaml
+
+    class _NoAliasDumper(yaml.SafeDumper):
+        def ignore_aliases(self, data: Any) -> bool:
+            return True
+
+    text = yaml.dump(dict(data), Dumper=_NoAliasDumper, allow_unicode=True, sort_keys=False)
+    return parse_charter(text, source=source)

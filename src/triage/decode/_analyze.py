@@ -1,0 +1,492 @@
+"""Read one request: resolve each word, then extract slots with evidence.
+
+Word resolution, cheapest first, each result cached per distinct word:
+exact lexicon form -> morphological normal forms (pymorphy3) -> the word
+transliterated (Latin typed for Cyrillic) -> the word retyped in the other
+keyboard layout -> typo-tolerant match (optimal string alignment distance
+1 for words of 4-6 letters, 2 for longer ones) against every inflected form
+of every lexicon word.  Slot extraction then matches lexicon phrases
+(longest first, then as an unordered bag for multi-word descriptions), finds
+years, engine codes and generation letters next to a model name.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import defaultdict
+from dataclasses import dataclass, field
+from functools import lru_cache
+from typing import Any
+
+from rapidfuzz import process
+from rapidfuzz.distance import OSA
+
+from triage.decode._lexicon import Lexicon, Vehicle
+from triage.decode._text import (
+    fix_layout,
+    has_cyrillic,
+    has_latin,
+    normalize_code,
+    normalize_text,
+    to_cyrillic,
+    tokenize,
+)
+
+__all__ = ["Analysis", "Match", "TextAnalyzer"]
+
+_YEAR_RE = re.compile(r"^(19[5-9]\d|20[0-4]\d)(?:г|гв|года?|g|gv|god|goda)?$")
+# "ry4ag", "nali4ii": a 4 between letters is the key/sound of "ч".
+_FOUR_RE = re.compile(r"^[a-zа-я]+(?:4[a-zа-я]+)+$")
+# A generation letter typed in Cyrillic: look-alikes and first sounds.
+_CYR_LETTER = {
+    "а": "A", "б": "B", "в": "B", "с": "C", "ц": "C", "д": "D", "е": "E", "э": "E",
+    "ф": "F", "г": "G", "н": "H", "ж": "J", "к": "K", "л": "L",
+}
+# Single letters that are also Russian prepositions or conjunctions: a generation
+# only when nothing but a slot word or the end of the text follows.
+_AMBIGUOUS_LETTERS = {"а", "в", "с", "к", "и"}
+_LEXEME_POS = {"NOUN", "ADJF", "ADJS", "COMP", "NUMR"}
+_HOW_RANK = {"exact": 0, "morph": 1, "translit": 2, "layout": 2, "fuzzy": 3, "unknown": 9}
+
+
+@dataclass(frozen=True)
+class Match:
+    """One piece of evidence: words of the request that name a slot value."""
+
+    slot: str
+    value: str
+    start: int
+    end: int
+    words: str
+    how: str
+    strength: float
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "slot": self.slot,
+            "value": self.value,
+            "words": self.words,
+            "how": self.how,
+            "strength": round(self.strength, 2),
+        }
+
+
+@dataclass
+class Analysis:
+    """What one request says, slot by slot, with the words behind each value."""
+
+    text: str
+    tokens: list[str]
+    canon: list[str]
+    how: list[str]
+    matches: list[Match] = field(default_factory=list)
+    years: list[int] = field(default_factory=list)
+    engines: list[str] = field(default_factory=list)
+    layout_fixed: bool = False
+
+    def values(self, slot: str) -> list[str]:
+        """Distinct values found for a slot, strongest and longest evidence first."""
+        found = [m for m in self.matches if m.slot == slot]
+        found.sort(key=lambda m: (-(m.end - m.start) * m.strength, -m.strength, m.start))
+        seen: dict[str, None] = {}
+        for m in found:
+            seen.setdefault(m.value, None)
+        return list(seen)
+
+    def first(self, slot: str) -> str:
+        values = self.values(slot)
+        return values[0] if values else ""
+
+    @property
+    def content_tokens(self) -> int:
+        return sum(1 for c, h in zip(self.canon, self.how, strict=True) if c and h != "stop")
+
+
+@lru_cache(maxsize=1)
+def _morph() -> Any:
+    import pymorphy3
+
+    return pymorphy3.MorphAnalyzer()
+
+
+class TextAnalyzer:
+    """Resolve words and extract slots using a :class:`Lexicon`.
+
+    Parameters
+    ----------
+    lexicon : Lexicon
+        Slot vocabulary and vehicle table.
+    morphology : {"pymorphy3", "none"}
+        How inflected forms are reduced.  "none" keeps only exact and fuzzy
+        matching (useful for languages without an analyser).
+    """
+
+    def __init__(self, lexicon: Lexicon, *, morphology: str = "pymorphy3") -> None:
+        if morphology not in ("pymorphy3", "none"):
+            raise ValueError(f"morphology must be 'pymorphy3' or 'none', got {morphology!r}")
+        self.lexicon = lexicon
+        self.morphology = morphology
+        self._word_cache: dict[str, tuple[str, str]] = {}
+        self._form2canon: dict[str, str] = {}
+        self._phrases: dict[tuple[str, ...], list[tuple[str, str, str]]] = defaultdict(list)
+        self._bags: dict[str, list[tuple[tuple[str, ...], str, str, str]]] = defaultdict(list)
+        self._stop: set[str] = set()
+        self._stop_forms: set[str] = set()
+        self._build()
+
+    # -- building -------------------------------------------------------
+    def _normal_forms(self, word: str) -> list[str]:
+        if self.morphology == "none" or not has_cyrillic(word):
+            return []
+        seen: dict[str, None] = {}
+        for parse in _morph().parse(word)[:4]:
+            seen.setdefault(parse.normal_form.replace("ё", "е"), None)
+        return list(seen)
+
+    def _lemma(self, word: str) -> str:
+        forms = self._normal_forms(word)
+        return forms[0] if forms else word
+
+    def _build(self) -> None:
+        rows = self.lexicon.rows
+        words: dict[str, str] = {}
+        misspelt: dict[str, set[tuple[str, str]]] = {}
+        correct: set[str] = set()
+        correct_by_value: dict[tuple[str, str], set[str]] = {}
+        surfaces: list[tuple[list[str], str, str, str]] = []
+        for slot, value, surface, source in rows[["slot", "value", "surface", "source"]].itertuples(
+            index=False
+        ):
+            toks = tokenize(normalize_text(surface))
+            if not toks:
+                continue
+            surfaces.append((toks, str(slot), str(value), str(source)))
+            for tok in toks:
+                words.setdefault(tok, self._lemma(tok))
+                if source == "misspellings":
+                    misspelt.setdefault(tok, set()).add((str(slot), str(value)))
+                elif slot != "stopword":
+                    correct.add(tok)
+                    correct_by_value.setdefault((str(slot), str(value)), set()).add(tok)
+        # A word that only ever appears misspelt ("фильр") takes the canonical form
+        # of the nearest correctly spelt word of the same slot value ("фильтр"),
+        # so the phrases it is part of still match.
+        for tok in sorted(set(misspelt) - correct):
+            pool = sorted(set().union(*(correct_by_value.get(k, set()) for k in misspelt[tok])))
+            best = process.extractOne(tok, pool, scorer=OSA.distance, score_cutoff=2)
+            if best is not None and len(tok) >= 4:
+                words[tok] = words[best[0]]
+        # Exact surface words first, so that a word never resolves to another
+        # word whose inflected form it happens to share.
+        for tok, lemma in words.items():
+            self._form2canon.setdefault(tok, lemma)
+            self._form2canon.setdefault(lemma, lemma)
+        if self.morphology != "none":
+            morph = _morph()
+            for tok, lemma in words.items():
+                if not has_cyrillic(tok) or len(tok) < 3:
+                    continue
+                for parse in morph.parse(tok)[:2]:
+                    # Nouns and adjectives only: verb forms ("текло") make typo
+                    # matching find the wrong word ("секло" is "стекло").
+                    if parse.tag.POS not in _LEXEME_POS:
+                        continue
+                    for form in parse.lexeme:
+                        self._form2canon.setdefault(form.word.replace("ё", "е"), lemma)
+        for toks, slot, _value, _source in surfaces:
+            if slot == "stopword" and len(toks) == 1:
+                self._stop_forms.add(toks[0])
+                self._stop.add(self._form2canon[toks[0]])
+                for form in self._normal_forms(toks[0])[:1]:
+                    self._stop_forms.add(form)
+                    self._stop.add(form)
+        for toks, slot, value, source in surfaces:
+            key = tuple(self._form2canon[t] for t in toks)
+            if slot == "stopword":
+                continue
+            if any(e[0] == slot and e[1] == value for e in self._phrases[key]):
+                continue
+            self._phrases[key].append((slot, value, source))
+            if len(key) > 1:
+                content = tuple(k for k in key if k not in self._stop) or key
+                rarest = min(content, key=len)
+                self._bags[rarest].append((content, slot, value, source))
+        self._max_n = max((len(k) for k in self._phrases), default=1)
+        # Typo-tolerant lookup: every known form, bucketed by length.
+        buckets: dict[int, list[str]] = defaultdict(list)
+        for form in self._form2canon:
+            if len(form) >= 3 and not any(ch.isdigit() for ch in form):
+                buckets[len(form)].append(form)
+        surface_buckets: dict[int, list[str]] = defaultdict(list)
+        for form in correct:
+            if len(form) >= 3 and not any(ch.isdigit() for ch in form) and form not in self._stop_forms:
+                surface_buckets[len(form)].append(form)
+        self._surface_buckets = {
+            n: [f for m in range(max(n - 2, 3), n + 3) for f in surface_buckets.get(m, [])]
+            for n in range(3, 40)
+        }
+        self._fuzzy_buckets = {
+            n: [f for m in range(max(n - 2, 3), n + 3) for f in buckets.get(m, [])]
+            for n in range(3, 40)
+        }
+        self._engines = {e for v in self.lexicon.vehicles for e in v.engines}
+        self._generation_words: dict[str, list[str]] = {
+            k[0]: [value for slot, value, _ in v if slot == "generation"]
+            for k, v in self._phrases.items()
+            if len(k) == 1 and any(slot == "generation" for slot, _, _ in v)
+        }
+
+    # -- words ----------------------------------------------------------
+    def _lookup(self, word: str) -> tuple[str, str] | None:
+        canon = self._form2canon.get(word)
+        if canon is not None:
+            return canon, "exact"
+        for form in self._normal_forms(word):
+            canon = self._form2canon.get(form)
+            if canon is not None:
+                return canon, "morph"
+        return None
+
+    def _fuzzy(self, word: str, *, limit: int | None = None, surfaces_only: bool = False) -> str | None:
+        n = len(word)
+        if n < 3:
+            return None
+        if limit is None:
+            limit = 1 if n <= 6 else 2
+        best: tuple[int, str] | None = None
+        tiers = (self._surface_buckets,) if surfaces_only else (self._surface_buckets, self._fuzzy_buckets)
+        for rank, buckets in enumerate(tiers):
+            hit = process.extractOne(word, buckets.get(min(n, 39), []), scorer=OSA.distance, score_cutoff=limit)
+            if hit is not None and (best is None or hit[1] < best[0]):
+                best = (int(hit[1]), hit[0])
+            if best is not None and best[0] <= 1 and rank == 0:
+                break  # a lexicon word itself at one edit beats any inflected form
+        return self._form2canon[best[1]] if best is not None else None
+
+    def resolve(self, word: str) -> tuple[str, str]:
+        """Canonical form of a word and how it was found (exact, morph, ...)."""
+        cached = self._word_cache.get(word)
+        if cached is not None:
+            return cached
+        result = self._resolve(word)
+        if len(self._word_cache) < 500_000:
+            self._word_cache[word] = result
+        return result
+
+    def _resolve(self, word: str) -> tuple[str, str]:
+        if _FOUR_RE.match(word):
+            word = word.replace("4", "ch" if has_latin(word) else "ч")
+        elif any(ch.isdigit() for ch in word):
+            return word, "number"
+        if "'" in word and has_cyrillic(word):
+            word = word.replace("'", "")
+        if word in self._stop_forms:
+            return word, "stop"
+        hit = self._lookup(word)
+        if hit is not None:
+            return hit
+        latin, cyrillic = has_latin(word), has_cyrillic(word)
+        if latin and not cyrillic:
+            for variant, how in ((to_cyrillic(word), "translit"), (fix_layout(word, to="ru"), "layout")):
+                hit = self._lookup(normalize_text(variant))
+                if hit is not None:
+                    return hit[0], how
+            for variant, how in ((to_cyrillic(word), "fuzzy"), (word, "fuzzy")):
+                canon = self._fuzzy(variant)
+                if canon is not None:
+                    return canon, how
+            if self.morphology != "none" and len(word) >= 3:
+                translit = to_cyrillic(word)
+                if _morph().word_is_known(translit):
+                    return self._lemma(translit), "translit_unknown"
+            return word, "unknown"
+        if cyrillic and not latin:
+            hit = self._lookup(fix_layout(word, to="en"))
+            if hit is not None:
+                return hit[0], "layout"
+            known = self.morphology != "none" and _morph().word_is_known(word)
+            if known:
+                # A real word is rarely a typo: only a correctly spelt lexicon word one
+                # edit away counts ("секло" -> "стекло", not "привет" -> "привот").
+                canon = self._fuzzy(word, limit=1, surfaces_only=True) if len(word) >= 5 else None
+            else:
+                canon = self._fuzzy(word)
+            if canon is not None:
+                return canon, "fuzzy"
+            return self._lemma(word), "unknown"
+        canon = self._fuzzy(word)
+        return (canon, "fuzzy") if canon is not None else (word, "unknown")
+
+    # -- texts ----------------------------------------------------------
+    def _coverage(self, tokens: list[str]) -> float:
+        if not tokens:
+            return 0.0
+        hits = 0.0
+        for tok in tokens:
+            canon, how = self.resolve(tok)
+            if how in ("exact", "morph"):
+                hits += 1.0
+            elif how in ("translit", "layout", "number"):
+                hits += 0.8
+            elif how == "fuzzy":
+                hits += 0.5
+            elif how == "translit_unknown":
+                hits += 0.3
+            elif self.morphology != "none" and has_cyrillic(tok) and _morph().word_is_known(tok):
+                hits += 0.4
+        return hits / len(tokens)
+
+    def _fix_layout_chunks(self, norm: str) -> tuple[str, bool]:
+        """Retype each space-separated chunk typed in the wrong layout.
+
+        A chunk is retyped when the retyped words resolve clearly better than
+        the words as typed; single letters and codes stay (a generation letter
+        "j" is meant as "j").
+        """
+        chunks = norm.split(" ")
+        changed = False
+        for i, chunk in enumerate(chunks):
+            if len(chunk) < 3 or not any("a" <= ch <= "z" for ch in chunk):
+                continue
+            if any(ch.isdigit() for ch in chunk):
+                continue
+            retyped = normalize_text(fix_layout(chunk, to="ru"))
+            if self._coverage(tokenize(retyped)) > self._coverage(tokenize(chunk)) + 0.15:
+                chunks[i] = retyped
+                changed = True
+        return " ".join(chunks), changed
+
+    def analyze(self, text: object) -> Analysis:
+        """Resolve the words of one request and extract every slot it names."""
+        norm = normalize_text(text)
+        layout_fixed = False
+        if any("a" <= ch <= "z" for ch in norm):
+            norm, layout_fixed = self._fix_layout_chunks(norm)
+        tokens = tokenize(norm)
+        canon: list[str] = []
+        how: list[str] = []
+        for tok in tokens:
+            c, h = self.resolve(tok)
+            if c in self._stop or h == "stop":
+                c, h = c, "stop"
+                self._stop.add(c)
+            canon.append(c)
+            how.append(h)
+        analysis = Analysis(text=norm, tokens=tokens, canon=canon, how=how, layout_fixed=layout_fixed)
+        self._match_phrases(analysis)
+        self._match_numbers(analysis)
+        self._match_generations(analysis)
+        return analysis
+
+    def _match_phrases(self, a: Analysis) -> None:
+        n_tok = len(a.canon)
+        used = [False] * n_tok
+        for n in range(min(self._max_n, n_tok), 0, -1):
+            for i in range(n_tok - n + 1):
+                if any(used[i : i + n]):
+                    continue
+                key = tuple(a.canon[i : i + n])
+                entries = self._phrases.get(key)
+                if not entries:
+                    continue
+                hows = a.how[i : i + n]
+                worst = max(hows, key=lambda h: _HOW_RANK.get(h, 5))
+                strength = {"fuzzy": 0.8, "translit": 0.95, "layout": 0.95}.get(worst, 1.0)
+                words = " ".join(a.tokens[i : i + n])
+                for slot, value, source in entries:
+                    if slot == "generation":
+                        continue  # only next to a model name, see _match_generations
+                    a.matches.append(Match(slot, value, i, i + n, words, worst, strength))
+                for j in range(i, i + n):
+                    used[j] = True
+        present = {c for c, u in zip(a.canon, used, strict=True) if not u}
+        seen: set[tuple[str, str]] = set()
+        for tok in present:
+            for content, slot, value, _source in self._bags.get(tok, ()):
+                if (slot, value) in seen or not all(w in present for w in content):
+                    continue
+                positions = [a.canon.index(w) for w in content]
+                words = " ".join(a.tokens[p] for p in sorted(positions))
+                a.matches.append(
+                    Match(slot, value, min(positions), max(positions) + 1, words, "bag", 0.8)
+                )
+                seen.add((slot, value))
+
+    def _match_numbers(self, a: Analysis) -> None:
+        for i, tok in enumerate(a.tokens):
+            m = _YEAR_RE.match(tok)
+            if m:
+                a.years.append(int(m.group(1)))
+                continue
+            code = normalize_code(tok)
+            if code in self._engines:
+                a.engines.append(code)
+                a.matches.append(Match("engine", code, i, i + 1, tok, "exact", 1.0))
+
+    def _match_generations(self, a: Analysis) -> None:
+        slot_positions = {p for m in a.matches for p in range(m.start, m.end)}
+        models = {(m.value, m.start, m.end): m for m in a.matches if m.slot == "model"}
+        taken: set[int] = set()
+        for m in models.values():
+            valid = {v.generation for v in self.lexicon.generations(m.value)}
+            for j in (m.end, m.end + 1):
+                if j >= len(a.tokens):
+                    break
+                letters = self._letters(a, j, slot_positions)
+                if len(a.tokens[j]) == 1:
+                    # One letter has one meaning: the first reading valid for the model.
+                    letters = [g for g in letters if g in valid][:1]
+                found = [g for g in letters if g in valid]
+                if found:
+                    for g in found:
+                        a.matches.append(Match("generation", g, j, j + 1, a.tokens[j], "exact", 1.0))
+                    taken.add(j)
+                    break
+                if j not in slot_positions and a.how[j] != "stop":
+                    break
+        if taken:
+            # A letter read as a generation is not also a side ("астра л" is Astra L).
+            a.matches = [
+                m for m in a.matches
+                if m.slot == "generation" or not (m.end - m.start == 1 and m.start in taken)
+            ]
+
+    def _letters(self, a: Analysis, j: int, slot_positions: set[int]) -> list[str]:
+        """Generation letters token ``j`` may stand for (empty when none)."""
+        tok = a.tokens[j]
+        if len(tok) == 1 and "a" <= tok <= "z":
+            # As typed, then as the Cyrillic letter a transliterating or
+            # wrong-layout typist meant ("n" for "н" = H, "f" on ЙЦУКЕН = "а").
+            out = [tok.upper()]
+            for cyr in (to_cyrillic(tok), fix_layout(tok, to="ru")):
+                if cyr in _CYR_LETTER:
+                    out.append(_CYR_LETTER[cyr])
+            return out
+        if len(tok) == 1 and tok in _CYR_LETTER:
+            nxt = j + 1
+            if tok in _AMBIGUOUS_LETTERS and nxt < len(a.tokens) and nxt not in slot_positions:
+                return []
+            return [_CYR_LETTER[tok]]
+        for key in (tok, a.canon[j], normalize_text(to_cyrillic(tok)) if has_latin(tok) else ""):
+            if key and key in self._generation_words:
+                return self._generation_words[key]
+        return []
+
+    # -- inference -------------------------------------------------------
+    def vehicles_for(
+        self, model: str, *, year: int | None = None, engine: str = ""
+    ) -> list[Vehicle]:
+        """Generations of ``model`` consistent with a year and/or an engine code."""
+        found = []
+        for v in self.lexicon.vehicles:
+            if model and v.model != model:
+                continue
+            if year is not None:
+                lo = v.year_from or 0
+                hi = v.year_to or 9999
+                if not lo <= year <= hi:
+                    continue
+            if engine and engine not in v.engines:
+                continue
+            found.append(v)
+        return found

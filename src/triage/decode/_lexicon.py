@@ -1,0 +1,231 @@
+"""Lexicons: which surface words name which slot value.
+
+A lexicon is a list of ``(slot, value, surface)`` rows.  Slots the decoder
+understands: ``make``, ``model``, ``part_type``, ``side``, ``axle``,
+``generation`` (letters spelled out or typed as look-alikes), ``part_request``
+(generic "a part" words), ``not_a_part`` (cues of job offers, spam, wrong
+numbers), ``stopword``.  The shipped lexicons are built from
+``data/reference`` (part types, makes, Opel models) plus the hand-written
+files in ``data/reference/lexicon/``; a user adds a CSV of their own with the
+same three columns.  Nothing in the ranking code knows about Opel or Russian:
+this module only turns those tables into rows.
+
+The vehicle table (make, model, generation, years, engine codes) lets the
+decoder infer a generation from a year or an engine code.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+
+import pandas as pd
+
+from triage.config import REFERENCE_DIR
+from triage.errors import DataError
+from triage.io import read_table, require_columns
+
+__all__ = ["SLOTS", "Lexicon", "load_lexicon"]
+
+SLOTS = (
+    "make",
+    "model",
+    "part_type",
+    "side",
+    "axle",
+    "generation",
+    "part_request",
+    "not_a_part",
+    "stopword",
+)
+
+
+@dataclass(frozen=True)
+class Vehicle:
+    """One model generation: which make, which years, which engines."""
+
+    make: str
+    model: str
+    generation: str
+    year_from: int | None
+    year_to: int | None
+    engines: tuple[str, ...]
+
+
+@dataclass
+class Lexicon:
+    """Slot vocabulary plus the vehicle table used for inference.
+
+    Attributes
+    ----------
+    rows : DataFrame
+        Columns ``slot``, ``value``, ``surface``, ``source``.
+    vehicles : list of Vehicle
+        Model generations with years and engine codes (may be empty).
+    model_make : dict
+        Model id -> make, so that a model name implies its make.
+    home_make : str
+        The make the shop sells ("Opel"); requests naming only another make are
+        ``other_make``.  Empty for catalogs of other goods.
+    """
+
+    rows: pd.DataFrame
+    vehicles: list[Vehicle] = field(default_factory=list)
+    model_make: dict[str, str] = field(default_factory=dict)
+    home_make: str = ""
+
+    def extend(self, rows: pd.DataFrame) -> Lexicon:
+        """A new lexicon with extra ``(slot, value, surface)`` rows appended."""
+        _check_rows(rows, source="extra lexicon rows")
+        extra = rows.assign(source=rows.get("source", "user"))
+        merged = pd.concat([self.rows, extra[["slot", "value", "surface", "source"]]])
+        return Lexicon(
+            rows=merged.reset_index(drop=True),
+            vehicles=list(self.vehicles),
+            model_make=dict(self.model_make),
+            home_make=self.home_make,
+        )
+
+    def generations(self, model: str) -> list[Vehicle]:
+        """Generations known for a model id, oldest first."""
+        return [v for v in self.vehicles if v.model == model]
+
+
+def _split(value: object) -> list[str]:
+    if value is None or (isinstance(value, float) and value != value):
+        return []
+    return [part.strip() for part in str(value).split(";") if part.strip()]
+
+
+def _check_rows(rows: pd.DataFrame, *, source: str | Path) -> None:
+    require_columns(rows, ["slot", "value", "surface"], source=source, what="lexicon")
+    bad = ~rows["slot"].isin(SLOTS)
+    if bad.any():
+        first = int(bad.to_numpy().nonzero()[0][0])
+        raise DataError(
+            f"{source}: row {first + 2}, field slot: unknown slot {rows['slot'].iloc[first]!r}; "
+            f"valid slots: {', '.join(SLOTS)}"
+        )
+
+
+def _rows(slot: str, value: str, surfaces: Iterable[str], source: str) -> list[dict[str, str]]:
+    return [
+        {"slot": slot, "value": value, "surface": s, "source": source}
+        for s in surfaces
+        if s and str(s).strip()
+    ]
+
+
+def _part_type_rows(path: Path) -> list[dict[str, str]]:
+    table = read_table(path, what="part types")
+    require_columns(table, ["part_type", "name_ru"], source=path, what="part types")
+    out: list[dict[str, str]] = []
+    for rec in table.to_dict("records"):
+        pid = str(rec["part_type"])
+        out += _rows("part_type", pid, [str(rec["name_ru"])], "name")
+        for column in ("name_en", "synonyms_ru", "slang_ru", "misspellings_ru", "descriptions_ru"):
+            if column in rec:
+                source = column.removesuffix("_ru")
+                values = _split(rec[column]) if column != "name_en" else [str(rec[column] or "")]
+                out += _rows("part_type", pid, values, source)
+    return out
+
+
+def _make_rows(path: Path) -> tuple[list[dict[str, str]], str]:
+    table = read_table(path, what="makes")
+    require_columns(table, ["make"], source=path, what="makes")
+    out: list[dict[str, str]] = []
+    for rec in table.to_dict("records"):
+        make = str(rec["make"])
+        out += _rows("make", make, [make, str(rec.get("name_ru") or "")], "name")
+        out += _rows("make", make, _split(rec.get("aliases")), "alias")
+        out += _rows("make", make, _split(rec.get("model_examples")), "model_example")
+    return out, "Opel" if (table["make"] == "Opel").any() else ""
+
+
+def _vehicle_rows(path: Path) -> tuple[list[dict[str, str]], list[Vehicle], dict[str, str]]:
+    table = read_table(path, what="models")
+    require_columns(table, ["model", "generation"], source=path, what="models")
+    make = "Opel"
+    out: list[dict[str, str]] = []
+    vehicles: list[Vehicle] = []
+    model_make: dict[str, str] = {}
+    for rec in table.to_dict("records"):
+        model = str(rec["model"]).lower()
+        model_make[model] = str(rec.get("make") or make)
+        names = [model, str(rec.get("model_name") or ""), str(rec.get("model_ru") or "")]
+        out += _rows("model", model, names + _split(rec.get("aliases_ru")), "model")
+
+        def _year(v: object) -> int | None:
+            return None if v is None or v != v or str(v).strip() == "" else int(float(str(v)))
+
+        year_to = _year(rec.get("year_to"))
+        # Body styles built longer than the rest ("sedan:2009") widen the years.
+        for part in _split(rec.get("extended_to")):
+            extended = _year(part.rpartition(":")[2])
+            if year_to is not None and extended is not None:
+                year_to = max(year_to, extended)
+        vehicles.append(
+            Vehicle(
+                make=model_make[model],
+                model=model,
+                generation=str(rec["generation"]).upper(),
+                year_from=_year(rec.get("year_from")),
+                year_to=year_to,
+                engines=tuple(e.upper() for e in _split(rec.get("engine_codes"))),
+            )
+        )
+    return out, vehicles, model_make
+
+
+def _read_lexicon_csv(path: Path) -> pd.DataFrame:
+    table = read_table(path, what="lexicon")
+    _check_rows(table, source=path)
+    table = table.assign(source=table["source"] if "source" in table else path.stem)
+    return table[["slot", "value", "surface", "source"]].fillna("")
+
+
+@lru_cache(maxsize=8)
+def _load_cached(reference_dir: str, extra: tuple[str, ...]) -> Lexicon:
+    ref = Path(reference_dir)
+    rows: list[dict[str, str]] = []
+    vehicles: list[Vehicle] = []
+    model_make: dict[str, str] = {}
+    home_make = ""
+    if (ref / "part_types.csv").exists():
+        rows += _part_type_rows(ref / "part_types.csv")
+    if (ref / "makes.csv").exists():
+        make_rows, home_make = _make_rows(ref / "makes.csv")
+        rows += make_rows
+    if (ref / "opel_models.csv").exists():
+        model_rows, vehicles, model_make = _vehicle_rows(ref / "opel_models.csv")
+        rows += model_rows
+        home_make = home_make or "Opel"
+    frames = [pd.DataFrame(rows, columns=["slot", "value", "surface", "source"])]
+    lexicon_dir = ref / "lexicon"
+    if lexicon_dir.is_dir():
+        frames += [_read_lexicon_csv(p) for p in sorted(lexicon_dir.glob("*.csv"))]
+    frames += [_read_lexicon_csv(Path(p)) for p in extra]
+    table = pd.concat(frames, ignore_index=True)
+    table = table.astype({"slot": str, "value": str, "surface": str, "source": str})
+    return Lexicon(rows=table, vehicles=vehicles, model_make=model_make, home_make=home_make)
+
+
+def load_lexicon(
+    reference_dir: str | Path | None = None, extra: Sequence[str | Path] = ()
+) -> Lexicon:
+    """Load the shipped lexicon (and any extra user lexicon CSVs).
+
+    Parameters
+    ----------
+    reference_dir : path, optional
+        Folder with ``part_types.csv``, ``makes.csv``, ``opel_models.csv`` and a
+        ``lexicon/`` folder of ``slot,value,surface`` CSVs.  Defaults to the
+        project's ``data/reference``.
+    extra : sequence of paths
+        User lexicon CSVs with columns ``slot``, ``value``, ``surface``.
+    """
+    ref = Path(reference_dir) if reference_dir is not None else REFERENCE_DIR
+    return _load_cached(str(ref.resolve()), tuple(str(Path(p).resolve()) for p in extra))

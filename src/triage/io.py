@@ -1,0 +1,251 @@
+"""Reading and writing tables: CSV in any encoding and delimiter, XLSX, Parquet.
+
+Every reader raises :class:`~triage.errors.DataError` naming the file (and the
+row and field where it can) instead of letting a parser traceback escape.
+Every writer protects CSV/XLSX exports against formula injection.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+from collections.abc import Iterable
+from pathlib import Path
+
+import pandas as pd
+
+from triage.errors import DataError, UsageError
+
+__all__ = [
+    "TABLE_SUFFIXES",
+    "escape_formulas",
+    "read_table",
+    "require_columns",
+    "write_quarantine",
+    "write_table",
+]
+
+TABLE_SUFFIXES = (".csv", ".tsv", ".txt", ".xlsx", ".xlsm", ".parquet", ".pq")
+_DELIMITERS = [",", ";", "\t", "|"]
+# A cell that a spreadsheet would run as a formula.  "+" and "-" followed only by
+# digits, spaces and phone punctuation are numbers or phone numbers, not formulas.
+_FORMULA_START = re.compile(r"^[=@\t\r]|^[+\-](?![\d\s().\-]*$)")
+
+
+def _cyrillic_plausibility(text: str) -> float:
+    """Share of Cyrillic letters that are lower case: high for real Russian text.
+
+    KOI8-R bytes read as cp1251 (and the reverse) come out mostly upper case.
+    """
+    cyr = [ch for ch in text if "\u0400" <= ch <= "\u04ff"]
+    if not cyr:
+        return 0.0
+    return sum(ch.islower() for ch in cyr) / len(cyr)
+
+
+def _decode_bytes(raw: bytes, path: Path) -> str:
+    """Decode a text file: UTF-8 first, then the Cyrillic code page that reads best."""
+    try:
+        return raw.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        pass
+    candidates = []
+    for encoding in ("cp1251", "koi8-r"):
+        try:
+            text = raw.decode(encoding)
+        except UnicodeDecodeError:
+            continue
+        candidates.append((_cyrillic_plausibility(text[:100_000]), encoding, text))
+    if candidates:
+        return max(candidates, key=lambda c: c[0])[2]
+    try:
+        return raw.decode("latin-1")
+    except UnicodeDecodeError:  # pragma: no cover - latin-1 decodes every byte
+        raise DataError(f"{path}: cannot decode the file as UTF-8 or a Cyrillic code page") from None
+
+
+def _sniff_delimiter(text: str) -> str:
+    sample = "\n".join(text[:65_536].splitlines()[:50])
+    try:
+        return csv.Sniffer().sniff(sample, delimiters="".join(_DELIMITERS)).delimiter
+    except csv.Error:
+        header = sample.splitlines()[0] if sample else ""
+        counts = {d: header.count(d) for d in _DELIMITERS}
+        best = max(counts, key=lambda d: counts[d])
+        return best if counts[best] else ","
+
+
+def _maybe_numeric(column: pd.Series) -> pd.Series:
+    """Turn a text column into numbers when every value is a plain number.
+
+    Values with a leading zero or a plus sign (phone numbers, article numbers)
+    keep the column as text so that nothing is lost.
+    """
+    values = column.dropna()
+    if values.empty:
+        return column
+    as_str = values.astype(str)
+    if as_str.str.match(r"^(\+|0\d)").any():
+        return column
+    converted = pd.to_numeric(values, errors="coerce")
+    if converted.isna().any():
+        return column
+    return pd.to_numeric(column, errors="coerce")
+
+
+def read_table(path: str | Path, *, what: str = "table", infer_numbers: bool = True) -> pd.DataFrame:
+    """Read a CSV (any common encoding and delimiter), XLSX or Parquet file.
+
+    Parameters
+    ----------
+    path : str or Path
+        The file to read.  The format is chosen by its suffix.
+    what : str
+        What the file is ("leads", "catalog"), used in error messages.
+    infer_numbers : bool
+        Turn columns of plain numbers into numbers (default).  With False every
+        CSV/XLSX column stays text, exactly as written.
+
+    Returns
+    -------
+    DataFrame
+        Text columns as strings, columns of plain numbers as numbers, empty
+        cells as missing values.  Every row of the file is kept.
+
+    Raises
+    ------
+    DataError
+        The file is missing, empty, unreadable or malformed; the message names it.
+    """
+    path = Path(path)
+    if not path.exists():
+        raise DataError(f"{path}: {what} file not found")
+    if path.is_dir():
+        raise DataError(f"{path}: expected a {what} file, got a directory")
+    suffix = path.suffix.lower()
+    if suffix not in TABLE_SUFFIXES:
+        raise DataError(
+            f"{path}: unsupported {what} file type {suffix or '(none)'!r}; "
+            f"use one of {', '.join(TABLE_SUFFIXES)}"
+        )
+    if path.stat().st_size == 0:
+        raise DataError(f"{path}: the {what} file is empty")
+    try:
+        if suffix in (".parquet", ".pq"):
+            frame = pd.read_parquet(path)
+        elif suffix in (".xlsx", ".xlsm"):
+            frame = pd.read_excel(path, dtype=str, engine="openpyxl")
+            if infer_numbers:
+                frame = frame.apply(_maybe_numeric)
+        else:
+            text = _decode_bytes(path.read_bytes(), path)
+            if not text.strip():
+                raise DataError(f"{path}: the {what} file is empty")
+            delimiter = "\t" if suffix == ".tsv" else _sniff_delimiter(text)
+            frame = pd.read_csv(
+                io.StringIO(text),
+                sep=delimiter,
+                dtype=str,
+                keep_default_na=False,
+                na_values=[""],
+                on_bad_lines="error",
+                skip_blank_lines=False,
+            )
+            if infer_numbers:
+                frame = frame.apply(_maybe_numeric)
+    except DataError:
+        raise
+    except pd.errors.ParserError as exc:
+        line = re.search(r"line (\d+)", str(exc))
+        where = f" line {line.group(1)}" if line else ""
+        raise DataError(f"{path}:{where} malformed {what} file ({exc})") from None
+    except Exception as exc:  # any parser failure is a data problem of this file
+        raise DataError(f"{path}: cannot read the {what} file ({type(exc).__name__}: {exc})") from None
+    frame.columns = [str(c).strip() for c in frame.columns]
+    duplicated = frame.columns[frame.columns.duplicated()].tolist()
+    if duplicated:
+        raise DataError(f"{path}: duplicate column names {duplicated}")
+    return frame
+
+
+def require_columns(
+    frame: pd.DataFrame, columns: Iterable[str], *, source: str | Path, what: str = "table"
+) -> None:
+    """Raise a DataError naming the file and the missing columns, if any."""
+    missing = [c for c in columns if c not in frame.columns]
+    if missing:
+        available = ", ".join(map(str, frame.columns[:30]))
+        raise DataError(
+            f"{source}: {what} is missing column(s) {', '.join(missing)}; "
+            f"columns present: {available}"
+        )
+
+
+def escape_formulas(frame: pd.DataFrame) -> pd.DataFrame:
+    """Prefix text cells that a spreadsheet would evaluate with a quote.
+
+    Cells starting with ``=``, ``@``, tab or carriage return, or with ``+``/``-``
+    followed by anything but a number, are written as ``'=...`` so that Excel and
+    LibreOffice show them as text (OWASP CSV injection guidance).
+    """
+    out = frame.copy()
+    for name in out.columns:
+        column = out[name]
+        if not (pd.api.types.is_object_dtype(column) or pd.api.types.is_string_dtype(column)):
+            continue
+        as_str = column.astype("string")
+        risky = as_str.str.contains(_FORMULA_START, na=False)
+        if risky.any():
+            out[name] = column.astype(object)
+            out.loc[risky, name] = "'" + as_str[risky].astype(str)
+    return out
+
+
+def write_table(frame: pd.DataFrame, path: str | Path, *, escape: bool = True) -> Path:
+    """Write a table as CSV (UTF-8), XLSX or Parquet, chosen by the suffix.
+
+    CSV and XLSX exports are protected against formula injection unless
+    ``escape=False``.  Parent folders are created.
+    """
+    path = Path(path)
+    suffix = path.suffix.lower()
+    if suffix not in (".csv", ".xlsx", ".parquet", ".pq"):
+        raise UsageError(f"{path}: cannot write {suffix or 'a file without suffix'}; use .csv, .xlsx or .parquet")
+    path.parent.mkdir(parents=True, exist_ok=True)
+    if suffix in (".parquet", ".pq"):
+        frame.to_parquet(path, index=False)
+    else:
+        out = escape_formulas(frame) if escape else frame
+        if suffix == ".csv":
+            out.to_csv(path, index=False, lineterminator="\n")
+        else:
+            out.to_excel(path, index=False, engine="openpyxl")
+    return path
+
+
+def write_quarantine(
+    rows: pd.DataFrame, reasons: pd.Series | str, path: str | Path
+) -> Path | None:
+    """Write rows that could not be processed, each with its reason.
+
+    Returns the path written, or None when there was nothing to quarantine.
+    """
+    if rows.empty:
+        return None
+    out = rows.copy()
+    out.insert(0, "quarantine_reason", reasons if isinstance(reasons, str) else reasons.values)
+    return write_table(out, path)
+
+
+def to_bool(series: pd.Series) -> pd.Series:
+    """Parse yes/no-like values into a nullable boolean column."""
+    truthy = {"1", "true", "yes", "y", "да", "t"}
+    falsy = {"0", "false", "no", "n", "нет", "f"}
+    text = series.astype("string").str.strip().str.lower()
+    out = pd.Series(pd.NA, index=series.index, dtype="boolean")
+    out[text.isin(truthy).fillna(False).to_numpy(dtype=bool)] = True
+    out[text.isin(falsy).fillna(False).to_numpy(dtype=bool)] = False
+    return out
+
+
