@@ -7,8 +7,8 @@ import os
 import platform
 import resource
 import time
-from contextlib import contextmanager
 from collections.abc import Iterator
+from contextlib import contextmanager
 
 import numpy as np
 import pandas as pd

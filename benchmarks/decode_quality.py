@@ -17,8 +17,8 @@ import time
 
 import numpy as np
 import pandas as pd
-from _common import candidate_skus, group_of, machine_note, rate
 
+from _common import candidate_skus, group_of, machine_note, rate
 from triage.decode import Decoder
 from triage.synth import generate_world
 
@@ -27,7 +27,9 @@ EASY = ["exact", "colloquial"]
 HARD = ["slang", "typo", "translit", "layout"]
 
 
-def evaluate(decoded: pd.DataFrame, truth: pd.DataFrame, catalog: pd.DataFrame) -> dict[str, object]:
+def evaluate(
+    decoded: pd.DataFrame, truth: pd.DataFrame, catalog: pd.DataFrame
+) -> dict[str, object]:
     df = truth.reset_index(drop=True).join(decoded.reset_index(drop=True))
     groups = group_of(catalog)
     sku_part = dict(zip(catalog["sku"].astype(str), catalog["part_type"].astype(str), strict=True))
@@ -39,7 +41,14 @@ def evaluate(decoded: pd.DataFrame, truth: pd.DataFrame, catalog: pd.DataFrame) 
         said = mentioned.apply(lambda m, s=slot: s in m or (s == "make" and "model" in m))
         sel = said & (true != "")
         for tier, part in df[sel].groupby("tier"):
-            rows.append({"tier": tier, "slot": slot, "n": len(part), "correct": int((pred[part.index] == true[part.index]).sum())})
+            rows.append(
+                {
+                    "tier": tier,
+                    "slot": slot,
+                    "n": len(part),
+                    "correct": int((pred[part.index] == true[part.index]).sum()),
+                }
+            )
     slot_table = pd.DataFrame(rows)
     per_tier = slot_table.groupby("tier")[["n", "correct"]].sum()
     per_tier["slot_accuracy"] = per_tier["correct"] / per_tier["n"]
@@ -48,10 +57,13 @@ def evaluate(decoded: pd.DataFrame, truth: pd.DataFrame, catalog: pd.DataFrame) 
     top1_group = df["decoded_sku"].fillna("").astype(str).map(groups)
     cand = df["decoded_candidates"].apply(candidate_skus)
     top5 = [tg in {groups.get(s) for s in c[:5]} for tg, c in zip(true_group, cand, strict=True)]
-    spec = df["specifies_item"].astype(str).str.lower().isin(["true", "1"]) & (df["true_sku"].fillna("") != "")
+    spec = df["specifies_item"].astype(str).str.lower().isin(["true", "1"]) & (
+        df["true_sku"].fillna("") != ""
+    )
     item = (
         pd.DataFrame({"tier": df["tier"], "top1": top1_group == true_group, "top5": top5})[spec]
-        .groupby("tier")[["top1", "top5"]].mean()
+        .groupby("tier")[["top1", "top5"]]
+        .mean()
     )
     item["n"] = spec.groupby(df["tier"]).sum()
 
@@ -66,7 +78,12 @@ def evaluate(decoded: pd.DataFrame, truth: pd.DataFrame, catalog: pd.DataFrame) 
     vague = df["tier"] == "vague"
     top3_pt = [
         tp in ([sku_part.get(s) for s in c[:3]] + [dp])
-        for tp, c, dp in zip(df.loc[vague, "true_part_type"], cand[vague], df.loc[vague, "decoded_part_type"], strict=True)
+        for tp, c, dp in zip(
+            df.loc[vague, "true_part_type"],
+            cand[vague],
+            df.loc[vague, "decoded_part_type"],
+            strict=True,
+        )
     ]
     decoded = df["decoded_status"] == "decoded"
     confident_wrong = decoded & (top1_group != true_group) & (df["true_sku"].fillna("") != "")
@@ -74,7 +91,9 @@ def evaluate(decoded: pd.DataFrame, truth: pd.DataFrame, catalog: pd.DataFrame) 
     # Is the score monotone with correctness?  Accuracy of the decoded item per score band.
     has_item = df["decoded_sku"].fillna("") != ""
     bands = pd.cut(df.loc[has_item, "decoded_score"], [0, 40, 60, 80, 90, 100.1], right=False)
-    monotone = (top1_group == true_group)[has_item].groupby(bands, observed=True).agg(["mean", "size"])
+    monotone = (
+        (top1_group == true_group)[has_item].groupby(bands, observed=True).agg(["mean", "size"])
+    )
     return {
         "slot": per_tier,
         "item": item,
@@ -88,7 +107,9 @@ def evaluate(decoded: pd.DataFrame, truth: pd.DataFrame, catalog: pd.DataFrame) 
 
 
 def main(argv: list[str] | None = None) -> int:
-    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     ap.add_argument("--seed", type=int, default=20261126)
     ap.add_argument("--months", type=int, default=2)
     ap.add_argument("--leads-per-month", type=int, default=3000)
@@ -96,10 +117,16 @@ def main(argv: list[str] | None = None) -> int:
     args = ap.parse_args(argv)
     print(f"machine: {machine_note()}")
     t0 = time.perf_counter()
-    world = generate_world(months=args.months, leads_per_month=args.leads_per_month,
-                           catalog_size=args.catalog_size, seed=args.seed)
-    print(f"world: {len(world.leads):,} leads, {len(world.catalog):,} SKUs, seed {args.seed} "
-          f"({time.perf_counter() - t0:.1f} s)")
+    world = generate_world(
+        months=args.months,
+        leads_per_month=args.leads_per_month,
+        catalog_size=args.catalog_size,
+        seed=args.seed,
+    )
+    print(
+        f"world: {len(world.leads):,} leads, {len(world.catalog):,} SKUs, seed {args.seed} "
+        f"({time.perf_counter() - t0:.1f} s)"
+    )
     decoder = Decoder(world.catalog)
     print(f"index build: {decoder.build_seconds:.2f} s")
     t0 = time.perf_counter()
@@ -114,7 +141,9 @@ def main(argv: list[str] | None = None) -> int:
     print("\nstatus per tier:")
     print(res["statuses"].to_string())
     print("\nprecision/recall:", {k: round(v, 4) for k, v in res["precision"].items()})
-    print(f"vague: part type in top-3 {res['vague_top3_part_type']:.4f}, confident-wrong {res['vague_confident_wrong']:.4f}")
+    print(
+        f"vague: part type in top-3 {res['vague_top3_part_type']:.4f}, confident-wrong {res['vague_confident_wrong']:.4f}"
+    )
     print(f"confident-wrong over all part requests: {res['confident_wrong_all']:.4f}")
     print("\naccuracy of the decoded item by decoded_score band:")
     print(res["score_bands"].round(4).to_string())
@@ -124,8 +153,16 @@ def main(argv: list[str] | None = None) -> int:
     spec_all = item["top1"].mul(item["n"]).sum() / item["n"].sum()
     spec_top5 = item["top5"].mul(item["n"]).sum() / item["n"].sum()
     checks = [
-        *[(f"slot accuracy {t} >= 0.98", slot.loc[t, "slot_accuracy"], 0.98) for t in EASY if t in slot.index],
-        *[(f"slot accuracy {t} >= 0.93", slot.loc[t, "slot_accuracy"], 0.93) for t in HARD if t in slot.index],
+        *[
+            (f"slot accuracy {t} >= 0.98", slot.loc[t, "slot_accuracy"], 0.98)
+            for t in EASY
+            if t in slot.index
+        ],
+        *[
+            (f"slot accuracy {t} >= 0.93", slot.loc[t, "slot_accuracy"], 0.93)
+            for t in HARD
+            if t in slot.index
+        ],
         ("item top-1 (specified) >= 0.95", spec_all, 0.95),
         ("item top-5 (specified) >= 0.98", spec_top5, 0.98),
         ("other_make precision >= 0.97", res["precision"]["other_make"], 0.97),

@@ -17,21 +17,25 @@ import sys
 import time
 
 import numpy as np
-from _common import group_of, machine_note, peak_rss_mib
 from rapidfuzz import fuzz, process
 
+from _common import group_of, machine_note, peak_rss_mib
 from triage.decode import Decoder, normalize_text
 from triage.synth import generate_world
 
 
 def part1(n_requests: int, catalog_size: int, brute_subset: int, seed: int) -> None:
     months = 2
-    world = generate_world(months=months, leads_per_month=n_requests // months, catalog_size=catalog_size, seed=seed)
+    world = generate_world(
+        months=months, leads_per_month=n_requests // months, catalog_size=catalog_size, seed=seed
+    )
     texts = world.leads["request_text"].fillna("").astype(str).tolist()
     truth = world.truth.reset_index(drop=True)
     groups = group_of(world.catalog)
     true_group = truth["true_sku"].fillna("").astype(str).map(groups)
-    spec = (truth["specifies_item"].astype(str).str.lower().isin(["true", "1"]) & true_group.notna()).to_numpy()
+    spec = (
+        truth["specifies_item"].astype(str).str.lower().isin(["true", "1"]) & true_group.notna()
+    ).to_numpy()
 
     t0 = time.perf_counter()
     decoder = Decoder(world.catalog)
@@ -55,20 +59,30 @@ def part1(n_requests: int, catalog_size: int, brute_subset: int, seed: int) -> N
     sub_spec = spec[subset]
 
     print(f"\n== part 1: {len(texts):,} requests x {len(world.catalog):,} SKUs ==")
-    print(f"triage decoder: index build {build:.2f} s, decode {ours:.2f} s ({len(texts) / ours:,.0f} req/s, 2 workers)")
-    print(f"brute-force cdist WRatio (workers=-1): {brute_sub:.2f} s for {len(subset)} requests "
-          f"-> {brute_total:.1f} s scaled to {len(texts):,}")
-    print(f"speed ratio (brute / triage decode): {brute_total / ours:.1f}x  "
-          f"(including index build: {brute_total / (ours + build):.1f}x)")
-    print(f"top-1 group accuracy on requests that specify the item, same {sub_spec.sum()} requests: "
-          f"triage {ours_top1[subset][sub_spec].mean():.4f} vs brute force {brute_top1[sub_spec].mean():.4f}")
+    print(
+        f"triage decoder: index build {build:.2f} s, decode {ours:.2f} s ({len(texts) / ours:,.0f} req/s, 2 workers)"
+    )
+    print(
+        f"brute-force cdist WRatio (workers=-1): {brute_sub:.2f} s for {len(subset)} requests "
+        f"-> {brute_total:.1f} s scaled to {len(texts):,}"
+    )
+    print(
+        f"speed ratio (brute / triage decode): {brute_total / ours:.1f}x  "
+        f"(including index build: {brute_total / (ours + build):.1f}x)"
+    )
+    print(
+        f"top-1 group accuracy on requests that specify the item, same {sub_spec.sum()} requests: "
+        f"triage {ours_top1[subset][sub_spec].mean():.4f} vs brute force {brute_top1[sub_spec].mean():.4f}"
+    )
     print(f"triage top-1 on all {spec.sum():,} specified requests: {ours_top1[spec].mean():.4f}")
 
 
 def part2(n_requests: int, catalog_size: int, seed: int) -> None:
     months = 4
     t0 = time.perf_counter()
-    world = generate_world(months=months, leads_per_month=n_requests // months, catalog_size=catalog_size, seed=seed)
+    world = generate_world(
+        months=months, leads_per_month=n_requests // months, catalog_size=catalog_size, seed=seed
+    )
     gen = time.perf_counter() - t0
     texts = world.leads["request_text"].fillna("").astype(str).tolist()
     t0 = time.perf_counter()
@@ -77,15 +91,23 @@ def part2(n_requests: int, catalog_size: int, seed: int) -> None:
     t0 = time.perf_counter()
     decoded = decoder.decode_many(texts, workers=2)
     took = time.perf_counter() - t0
-    print(f"\n== part 2: {len(texts):,} requests x {len(world.catalog):,} SKUs (world generated in {gen:.1f} s) ==")
-    print(f"index build {build:.2f} s; decode {took:.2f} s on 2 workers ({len(texts) / took:,.0f} req/s); "
-          f"distinct texts {len(set(texts)):,}")
-    print(f"target <= 60 s: {'PASS' if took <= 60 else 'FAIL'}; peak memory {peak_rss_mib():,.0f} MiB")
+    print(
+        f"\n== part 2: {len(texts):,} requests x {len(world.catalog):,} SKUs (world generated in {gen:.1f} s) =="
+    )
+    print(
+        f"index build {build:.2f} s; decode {took:.2f} s on 2 workers ({len(texts) / took:,.0f} req/s); "
+        f"distinct texts {len(set(texts)):,}"
+    )
+    print(
+        f"target <= 60 s: {'PASS' if took <= 60 else 'FAIL'}; peak memory {peak_rss_mib():,.0f} MiB"
+    )
     print("statuses:", decoded["decoded_status"].value_counts().to_dict())
 
 
 def main(argv: list[str] | None = None) -> int:
-    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     ap.add_argument("--quick", action="store_true", help="small sizes, for a smoke run")
     ap.add_argument("--seed", type=int, default=20261127)
     args = ap.parse_args(argv)

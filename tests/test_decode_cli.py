@@ -33,11 +33,29 @@ def test_single_text_as_json(capsys):
 def test_file_keeps_every_row_and_column_in_order(tmp_path, capsys):
     src = tmp_path / "requests.csv"
     pd.DataFrame(
-        {"id": [3, 1, 2, 4], "note": ["a", "b", "c", "d"],
-         "text": ["привод левый астра j", "", "ищу работу", "колодки передние корса д"]}
+        {
+            "id": [3, 1, 2, 4],
+            "note": ["a", "b", "c", "d"],
+            "text": ["привод левый астра j", "", "ищу работу", "колодки передние корса д"],
+        }
     ).to_csv(src, index=False)
     out = tmp_path / "decoded.csv"
-    assert main(["decode", "--input", str(src), "--text-column", "text", "--catalog", MINI, "--out", str(out)]) == 0
+    assert (
+        main(
+            [
+                "decode",
+                "--input",
+                str(src),
+                "--text-column",
+                "text",
+                "--catalog",
+                MINI,
+                "--out",
+                str(out),
+            ]
+        )
+        == 0
+    )
     result = pd.read_csv(out, keep_default_na=False)
     assert list(result.columns) == ["id", "note", "text", *DECODED_COLUMNS]
     assert result["id"].tolist() == [3, 1, 2, 4]
@@ -47,9 +65,26 @@ def test_file_keeps_every_row_and_column_in_order(tmp_path, capsys):
 
 def test_excel_style_cp1251_semicolon_csv_just_works(tmp_path):
     src = tmp_path / "excel.csv"
-    src.write_bytes("№;Запрос клиента\n1;граната на киа рио\n2;мозги на инсигнию b\n".encode("cp1251"))
+    src.write_bytes(
+        "№;Запрос клиента\n1;граната на киа рио\n2;мозги на инсигнию b\n".encode("cp1251")
+    )
     out = tmp_path / "out.parquet"
-    assert main(["decode", "--input", str(src), "--text-column", "Запрос клиента", "--catalog", MINI, "--out", str(out)]) == 0
+    assert (
+        main(
+            [
+                "decode",
+                "--input",
+                str(src),
+                "--text-column",
+                "Запрос клиента",
+                "--catalog",
+                MINI,
+                "--out",
+                str(out),
+            ]
+        )
+        == 0
+    )
     result = pd.read_parquet(out)
     assert result["decoded_status"].tolist() == ["other_make", "decoded"]
     assert result.loc[1, "decoded_sku"] == "S11"
@@ -57,9 +92,24 @@ def test_excel_style_cp1251_semicolon_csv_just_works(tmp_path):
 
 def test_formula_injection_is_neutralised_in_csv(tmp_path):
     src = tmp_path / "r.csv"
-    pd.DataFrame({"text": ["=HYPERLINK(\"http://x\")", "+7 916 123-45-67"]}).to_csv(src, index=False)
+    pd.DataFrame({"text": ['=HYPERLINK("http://x")', "+7 916 123-45-67"]}).to_csv(src, index=False)
     out = tmp_path / "o.csv"
-    assert main(["decode", "--input", str(src), "--text-column", "text", "--catalog", MINI, "--out", str(out)]) == 0
+    assert (
+        main(
+            [
+                "decode",
+                "--input",
+                str(src),
+                "--text-column",
+                "text",
+                "--catalog",
+                MINI,
+                "--out",
+                str(out),
+            ]
+        )
+        == 0
+    )
     raw = out.read_text(encoding="utf-8")
     assert "'=HYPERLINK" in raw
     assert "'+7 916" not in raw  # a phone number is not a formula
@@ -69,7 +119,22 @@ def test_huge_request_and_nulls_do_not_crash(tmp_path):
     src = tmp_path / "r.csv"
     pd.DataFrame({"text": ["привод " * 15000, None, "колодки"]}).to_csv(src, index=False)
     out = tmp_path / "o.csv"
-    assert main(["decode", "--input", str(src), "--text-column", "text", "--catalog", MINI, "--out", str(out)]) == 0
+    assert (
+        main(
+            [
+                "decode",
+                "--input",
+                str(src),
+                "--text-column",
+                "text",
+                "--catalog",
+                MINI,
+                "--out",
+                str(out),
+            ]
+        )
+        == 0
+    )
     assert len(pd.read_csv(out)) == 3
 
 
@@ -81,7 +146,11 @@ def test_huge_request_and_nulls_do_not_crash(tmp_path):
         (["decode", "--input", "x.csv", "--text-column", "t"], 2, "--out"),
         (["decode", "--top-k", "0", "x"], 2, "--top-k"),
         (["decode", "--top-k", "many", "x"], 2, "invalid int value"),
-        (["decode", "--catalog", "/nonexistent/cat.csv", "x"], 1, "/nonexistent/cat.csv: catalog file not found"),
+        (
+            ["decode", "--catalog", "/nonexistent/cat.csv", "x"],
+            1,
+            "/nonexistent/cat.csv: catalog file not found",
+        ),
     ],
 )
 def test_usage_and_data_errors(argv, code, message, capsys):
@@ -94,7 +163,22 @@ def test_usage_and_data_errors(argv, code, message, capsys):
 def test_missing_text_column_names_file_and_columns(tmp_path, capsys):
     src = tmp_path / "r.csv"
     src.write_text("id,request\n1,привод\n", encoding="utf-8")
-    assert main(["decode", "--input", str(src), "--text-column", "text", "--catalog", MINI, "--out", str(tmp_path / "o.csv")]) == 1
+    assert (
+        main(
+            [
+                "decode",
+                "--input",
+                str(src),
+                "--text-column",
+                "text",
+                "--catalog",
+                MINI,
+                "--out",
+                str(tmp_path / "o.csv"),
+            ]
+        )
+        == 1
+    )
     err = capsys.readouterr().err
     assert "r.csv" in err and "missing column(s) text" in err and "request" in err
 
@@ -102,11 +186,41 @@ def test_missing_text_column_names_file_and_columns(tmp_path, capsys):
 def test_empty_and_binary_files_are_data_errors(tmp_path, capsys):
     empty = tmp_path / "empty.csv"
     empty.write_bytes(b"")
-    assert main(["decode", "--input", str(empty), "--text-column", "t", "--catalog", MINI, "--out", str(tmp_path / "o.csv")]) == 1
+    assert (
+        main(
+            [
+                "decode",
+                "--input",
+                str(empty),
+                "--text-column",
+                "t",
+                "--catalog",
+                MINI,
+                "--out",
+                str(tmp_path / "o.csv"),
+            ]
+        )
+        == 1
+    )
     assert "empty.csv: the requests file is empty" in capsys.readouterr().err
     bad = tmp_path / "bad.xlsx"
     bad.write_bytes(b"not a zip at all")
-    assert main(["decode", "--input", str(bad), "--text-column", "t", "--catalog", MINI, "--out", str(tmp_path / "o.csv")]) == 1
+    assert (
+        main(
+            [
+                "decode",
+                "--input",
+                str(bad),
+                "--text-column",
+                "t",
+                "--catalog",
+                MINI,
+                "--out",
+                str(tmp_path / "o.csv"),
+            ]
+        )
+        == 1
+    )
     assert "bad.xlsx: cannot read the requests file" in capsys.readouterr().err
 
 

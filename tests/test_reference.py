@@ -19,28 +19,59 @@ fuel_pump spark_plug ignition_coil alternator starter clutch_kit engine_mount ex
 oxygen_sensor ecu wiper_blade gearbox turbocharger egr_valve""".split()  # noqa: SIM905
 
 REQUIRED_SLANG = {
-    "граната": "cv_joint_outer", "внутренняя граната": "cv_joint_inner", "мозги": "ecu",
-    "аморт": "shock_absorber", "линк": "stabilizer_link", "косточка": "stabilizer_link",
-    "птф": "fog_light", "туманка": "fog_light", "подушка": "engine_mount",
-    "банка": "exhaust_muffler", "гена": "alternator", "полуось": "drive_shaft",
+    "граната": "cv_joint_outer",
+    "внутренняя граната": "cv_joint_inner",
+    "мозги": "ecu",
+    "аморт": "shock_absorber",
+    "линк": "stabilizer_link",
+    "косточка": "stabilizer_link",
+    "птф": "fog_light",
+    "туманка": "fog_light",
+    "подушка": "engine_mount",
+    "банка": "exhaust_muffler",
+    "гена": "alternator",
+    "полуось": "drive_shaft",
 }
 
 REQUIRED_GENERATIONS = {
-    ("astra", "F"): (1991, 1998), ("astra", "G"): (1998, 2004), ("astra", "H"): (2004, 2010),
-    ("astra", "J"): (2009, 2015), ("astra", "K"): (2015, 2021), ("astra", "L"): (2021, None),
-    ("corsa", "B"): (1993, 2000), ("corsa", "C"): (2000, 2006), ("corsa", "D"): (2006, 2014),
-    ("corsa", "E"): (2014, 2019), ("corsa", "F"): (2019, None),
-    ("insignia", "A"): (2008, 2017), ("insignia", "B"): (2017, 2022),
-    ("zafira", "A"): (1999, 2005), ("zafira", "B"): (2005, 2014), ("zafira", "C"): (2011, 2019),
-    ("meriva", "A"): (2003, 2010), ("meriva", "B"): (2010, 2017),
-    ("mokka", "A"): (2012, 2019), ("mokka", "B"): (2020, None),
-    ("vectra", "B"): (1995, 2002), ("vectra", "C"): (2002, 2008),
-    ("antara", "A"): (2006, 2015), ("omega", "B"): (1994, 2003),
+    ("astra", "F"): (1991, 1998),
+    ("astra", "G"): (1998, 2004),
+    ("astra", "H"): (2004, 2010),
+    ("astra", "J"): (2009, 2015),
+    ("astra", "K"): (2015, 2021),
+    ("astra", "L"): (2021, None),
+    ("corsa", "B"): (1993, 2000),
+    ("corsa", "C"): (2000, 2006),
+    ("corsa", "D"): (2006, 2014),
+    ("corsa", "E"): (2014, 2019),
+    ("corsa", "F"): (2019, None),
+    ("insignia", "A"): (2008, 2017),
+    ("insignia", "B"): (2017, 2022),
+    ("zafira", "A"): (1999, 2005),
+    ("zafira", "B"): (2005, 2014),
+    ("zafira", "C"): (2011, 2019),
+    ("meriva", "A"): (2003, 2010),
+    ("meriva", "B"): (2010, 2017),
+    ("mokka", "A"): (2012, 2019),
+    ("mokka", "B"): (2020, None),
+    ("vectra", "B"): (1995, 2002),
+    ("vectra", "C"): (2002, 2008),
+    ("antara", "A"): (2006, 2015),
+    ("omega", "B"): (1994, 2003),
 }
 
-SERVED = {"Москва", "Московская область", "Санкт-Петербург", "Ленинградская область",
-          "Тверская область", "Калужская область", "Тульская область", "Владимирская область",
-          "Рязанская область", "Ярославская область"}
+SERVED = {
+    "Москва",
+    "Московская область",
+    "Санкт-Петербург",
+    "Ленинградская область",
+    "Тверская область",
+    "Калужская область",
+    "Тульская область",
+    "Владимирская область",
+    "Рязанская область",
+    "Ярославская область",
+}
 
 
 @pytest.fixture(scope="module")
@@ -58,12 +89,26 @@ def test_files_are_utf8_without_bom():
 def test_opel_models_generations_and_years(ref):
     models = ref.opel_models
     assert not models.duplicated(["model", "generation"]).any()
-    assert set(models["model"]) >= {"astra", "corsa", "insignia", "zafira", "meriva", "mokka",
-                                    "vectra", "antara", "omega", "combo", "vivaro", "movano"}
+    assert set(models["model"]) >= {
+        "astra",
+        "corsa",
+        "insignia",
+        "zafira",
+        "meriva",
+        "mokka",
+        "vectra",
+        "antara",
+        "omega",
+        "combo",
+        "vivaro",
+        "movano",
+    }
     assert models["model"].str.fullmatch(r"[a-z]+").all()
     assert models["generation"].str.fullmatch(r"[A-Z]").all()
-    found = {(r.model, r.generation): (r.year_from, None if pd.isna(r.year_to) else r.year_to)
-             for r in models.itertuples()}
+    found = {
+        (r.model, r.generation): (r.year_from, None if pd.isna(r.year_to) else r.year_to)
+        for r in models.itertuples()
+    }
     for key, years in REQUIRED_GENERATIONS.items():
         assert found.get(key) == years, key
     for model in ("combo", "vivaro", "movano"):
@@ -101,8 +146,18 @@ def test_engine_codes_exist_and_fit_the_generation_years(ref):
             e_to = engines.at[code, "year_to"]
             e_to = CURRENT_YEAR if pd.isna(e_to) else e_to
             assert e_from <= gen_to and e_to >= row.year_from, (row.model, row.generation, code)
-    for code in ("Z16XER", "A16XER", "Z18XER", "A14NET", "A20DTH", "Z19DT", "X16XEL", "Z14XEP",
-                 "A14XER", "B16DTH"):
+    for code in (
+        "Z16XER",
+        "A16XER",
+        "Z18XER",
+        "A14NET",
+        "A20DTH",
+        "Z19DT",
+        "X16XEL",
+        "Z14XEP",
+        "A14XER",
+        "B16DTH",
+    ):
         assert code in engines.index
 
 
@@ -156,8 +211,19 @@ def test_makes(ref):
     assert makes["make"].is_unique
     assert "Opel" in set(makes["make"])
     assert (makes["make"] != "Opel").sum() >= 25
-    for make in ("Peugeot", "Renault", "Chevrolet", "Kia", "Hyundai", "Volkswagen", "Ford",
-                 "Toyota", "Lada", "Daewoo", "Nissan"):
+    for make in (
+        "Peugeot",
+        "Renault",
+        "Chevrolet",
+        "Kia",
+        "Hyundai",
+        "Volkswagen",
+        "Ford",
+        "Toyota",
+        "Lada",
+        "Daewoo",
+        "Nissan",
+    ):
         assert make in set(makes["make"])
     owners: dict[str, set[str]] = {}
     for row in makes.itertuples():
@@ -175,8 +241,9 @@ def test_no_opel_word_collides_with_another_make(ref):
     opel = ref.makes.set_index("make").loc["Opel"]
     opel_words |= {w.lower() for w in opel["aliases"] + opel["model_examples"]}
     others = ref.makes[ref.makes["make"] != "Opel"]
-    other_words = {w.lower() for row in others.itertuples()
-                   for w in row.aliases + row.model_examples}
+    other_words = {
+        w.lower() for row in others.itertuples() for w in row.aliases + row.model_examples
+    }
     assert opel_words & other_words == set()
 
 
@@ -185,14 +252,21 @@ def test_regions(ref):
     assert regions["region"].is_unique
     assert set(regions.loc[regions["served"], "region"]) == SERVED
     assert {"Краснодарский край", "Казахстан", "Беларусь"} <= set(
-        regions.loc[~regions["served"], "region"])
+        regions.loc[~regions["served"], "region"]
+    )
 
 
 def test_channels(ref):
     channels = ref.channels.set_index("channel")["paid"]
     assert channels.to_dict() == {
-        "yandex_direct": True, "google_ads": True, "avito": True, "vk": True, "2gis": True,
-        "organic": False, "referral": False, "phone_call": False,
+        "yandex_direct": True,
+        "google_ads": True,
+        "avito": True,
+        "vk": True,
+        "2gis": True,
+        "organic": False,
+        "referral": False,
+        "phone_call": False,
     }
 
 

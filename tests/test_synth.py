@@ -46,6 +46,7 @@ def joined(world) -> pd.DataFrame:
 
 # --- determinism and files --------------------------------------------------------------
 
+
 def test_same_seed_gives_identical_bytes(written, tmp_path):
     again = write_world(generate_world(**SMALL), tmp_path / "again")
     for key in ("catalog", "leads", "truth", "world"):
@@ -82,6 +83,7 @@ def test_frames_have_the_schema_columns_and_sizes(world):
 
 
 # --- catalog ----------------------------------------------------------------------------
+
 
 def test_catalog_keys_and_values(world, ref):
     cat = world.catalog
@@ -155,15 +157,20 @@ def test_big_catalog_is_rejected_beyond_capacity():
 
 # --- leads and truth ---------------------------------------------------------------------
 
+
 def test_true_sku_matches_the_truth_columns(world, joined):
     cat = world.catalog.set_index("sku")
     opel = joined[joined["tier"].isin(OPEL_TIERS)]
     assert (opel["true_sku"] != "").all()
     assert opel["true_sku"].isin(cat.index).all()
     items = cat.loc[opel["true_sku"]]
-    for truth_col, cat_col in [("true_part_type", "part_type"), ("true_model", "model"),
-                               ("true_generation", "generation"), ("true_side", "side"),
-                               ("true_axle", "axle")]:
+    for truth_col, cat_col in [
+        ("true_part_type", "part_type"),
+        ("true_model", "model"),
+        ("true_generation", "generation"),
+        ("true_side", "side"),
+        ("true_axle", "axle"),
+    ]:
         assert (opel[truth_col].to_numpy() == items[cat_col].to_numpy()).all(), truth_col
     others = joined[~joined["tier"].isin(OPEL_TIERS)]
     assert (others["true_sku"] == "").all()
@@ -217,8 +224,9 @@ def test_mentioned_year_and_engine_appear_in_plain_texts(joined):
 def test_exact_and_oem_texts_specify_the_item(joined):
     easy = joined[joined["tier"].isin(["exact", "oem"])]
     assert easy["specifies_item"].all()
-    assert not joined.loc[joined["tier"].isin(["other_make", "not_a_part", "empty"]),
-                          "specifies_item"].any()
+    assert not joined.loc[
+        joined["tier"].isin(["other_make", "not_a_part", "empty"]), "specifies_item"
+    ].any()
 
 
 def test_oem_texts_quote_a_number_of_the_group(world, joined):
@@ -256,8 +264,9 @@ def test_true_verdict_follows_the_five_criteria(world, joined, ref):
         "reachable": ~reachable,
         "not_duplicate": is_duplicate(world.leads).to_numpy(),
     }
-    expected = [";".join(c for c in CRITERIA if bool(np.asarray(failed[c])[i]))
-                for i in range(len(joined))]
+    expected = [
+        ";".join(c for c in CRITERIA if bool(np.asarray(failed[c])[i])) for i in range(len(joined))
+    ]
     assert joined["true_failed"].tolist() == expected
     assert ((joined["true_failed"] == "") == (joined["true_verdict"] == "target")).all()
     assert set(joined["true_verdict"]) == {"target", "non_target"}
@@ -268,9 +277,15 @@ def test_responsibility_rules(joined):
     target = joined["true_verdict"] == "target"
     status = joined["status"]
     expected = np.select(
-        [target & (status == "won"), target & (status == "open"), target & (status == "lost"),
-         ~target & (joined["marketing_verdict"] == "target")],
-        ["won", "open", "sales_miss", "marketing_miss"], "correct_reject")
+        [
+            target & (status == "won"),
+            target & (status == "open"),
+            target & (status == "lost"),
+            ~target & (joined["marketing_verdict"] == "target"),
+        ],
+        ["won", "open", "sales_miss", "marketing_miss"],
+        "correct_reject",
+    )
     assert (joined["true_responsibility"].to_numpy() == expected).all()
 
 
@@ -308,30 +323,58 @@ def test_behaviour_makes_the_dispute_real(joined):
     # the broad campaign brings many other-make requests
     broad = joined["campaign"] == "direct_autoparts_broad"
     assert (joined.loc[broad, "tier"] == "other_make").mean() > 2 * (
-        joined.loc[~broad, "tier"] == "other_make").mean()
+        joined.loc[~broad, "tier"] == "other_make"
+    ).mean()
 
 
 # --- CLI ---------------------------------------------------------------------------------
 
+
 def test_cli_writes_the_world(tmp_path, capsys):
-    code = main(["synth", "--out", str(tmp_path / "w"), "--months", "1",
-                 "--leads-per-month", "40", "--catalog-size", "400", "--seed", "3"])
+    code = main(
+        [
+            "synth",
+            "--out",
+            str(tmp_path / "w"),
+            "--months",
+            "1",
+            "--leads-per-month",
+            "40",
+            "--catalog-size",
+            "400",
+            "--seed",
+            "3",
+        ]
+    )
     assert code == 0
     out = capsys.readouterr().out
     assert "leads.csv" in out
     assert len(pd.read_csv(tmp_path / "w" / "leads.csv")) == 40
 
 
-@pytest.mark.parametrize(("args", "name"), [
-    (["--months", "-1"], "--months"),
-    (["--leads-per-month", "0"], "--leads-per-month"),
-    (["--seed", "abc"], "--seed"),
-    (["--catalog-size", "x"], "--catalog-size"),
-    (["--start", "May"], "--start"),
-])
+@pytest.mark.parametrize(
+    ("args", "name"),
+    [
+        (["--months", "-1"], "--months"),
+        (["--leads-per-month", "0"], "--leads-per-month"),
+        (["--seed", "abc"], "--seed"),
+        (["--catalog-size", "x"], "--catalog-size"),
+        (["--start", "May"], "--start"),
+    ],
+)
 def test_cli_bad_arguments_exit_2(tmp_path, capsys, args, name):
-    code = main(["synth", "--out", str(tmp_path / "w"), "--catalog-size", "400",
-                 "--leads-per-month", "10", *args])
+    code = main(
+        [
+            "synth",
+            "--out",
+            str(tmp_path / "w"),
+            "--catalog-size",
+            "400",
+            "--leads-per-month",
+            "10",
+            *args,
+        ]
+    )
     assert code == 2
     assert name in capsys.readouterr().err
 
@@ -339,17 +382,40 @@ def test_cli_bad_arguments_exit_2(tmp_path, capsys, args, name):
 def test_cli_unwritable_out_exits_1(tmp_path, capsys):
     blocker = tmp_path / "file"
     blocker.write_text("x")
-    code = main(["synth", "--out", str(blocker / "w"), "--months", "1",
-                 "--leads-per-month", "10", "--catalog-size", "400"])
+    code = main(
+        [
+            "synth",
+            "--out",
+            str(blocker / "w"),
+            "--months",
+            "1",
+            "--leads-per-month",
+            "10",
+            "--catalog-size",
+            "400",
+        ]
+    )
     assert code == 1
     assert "error" in capsys.readouterr().err
 
 
 # --- contact rules -----------------------------------------------------------------------
 
+
 def test_normalize_phone_examples():
-    phones = pd.Series(["+7 916 123-45-67", "89161234567", "8(916)1234567", "9161234567",
-                        "8916123456", "123-45-67", "+375 29 123-45-67", None, ""])
+    phones = pd.Series(
+        [
+            "+7 916 123-45-67",
+            "89161234567",
+            "8(916)1234567",
+            "9161234567",
+            "8916123456",
+            "123-45-67",
+            "+375 29 123-45-67",
+            None,
+            "",
+        ]
+    )
     assert normalize_phone(phones).tolist()[:4] == ["79161234567"] * 4
     assert phone_valid(phones).tolist() == [True] * 4 + [False] * 5
 
@@ -362,18 +428,34 @@ def test_normalize_phone_is_idempotent(phone):
 
 
 def test_email_valid_examples():
-    emails = pd.Series(["ivan@mail.ru", "a.b@yandex.com", "ivan@mail", "ivan.mail.ru",
-                        "ivan@mail,ru", " ivan@mail.ru", None])
+    emails = pd.Series(
+        [
+            "ivan@mail.ru",
+            "a.b@yandex.com",
+            "ivan@mail",
+            "ivan.mail.ru",
+            "ivan@mail,ru",
+            " ivan@mail.ru",
+            None,
+        ]
+    )
     assert email_valid(emails).tolist() == [True, True, False, False, False, False, False]
 
 
 def test_is_duplicate_window_and_ties():
-    frame = pd.DataFrame({
-        "phone": ["89161234567", "+7 916 123 45 67", "", "9161234567", "123"],
-        "email": ["", "", "Ivan@Mail.ru", "", ""],
-        "created_at": ["2026-05-01T10:00:00", "2026-05-08T10:00:00", "2026-05-08T10:00:00",
-                       "2026-05-15T10:00:01", "2026-05-15T10:00:01"],
-    })
+    frame = pd.DataFrame(
+        {
+            "phone": ["89161234567", "+7 916 123 45 67", "", "9161234567", "123"],
+            "email": ["", "", "Ivan@Mail.ru", "", ""],
+            "created_at": [
+                "2026-05-01T10:00:00",
+                "2026-05-08T10:00:00",
+                "2026-05-08T10:00:00",
+                "2026-05-15T10:00:01",
+                "2026-05-15T10:00:01",
+            ],
+        }
+    )
     frame.loc[5] = ["", "ivan@mail.ru", "2026-05-09T00:00:00"]
     frame.loc[6] = ["123", "", "2026-05-15T10:00:01"]
     assert is_duplicate(frame).tolist() == [False, True, False, False, False, True, False]

@@ -20,10 +20,14 @@ def register(sub: Any) -> None:
             "sales and the charter with their agreement."
         ),
     )
-    p.add_argument("--out", type=Path, default=Path("data/sample"), help="output folder (default data/sample)")
+    p.add_argument(
+        "--out", type=Path, default=Path("data/sample"), help="output folder (default data/sample)"
+    )
     p.add_argument("--seed", type=int, default=7, help="random seed (default 7)")
     p.add_argument("--months", type=int, default=6, help="months of leads (default 6)")
-    p.add_argument("--leads-per-month", type=int, default=3000, help="leads per month (default 3000)")
+    p.add_argument(
+        "--leads-per-month", type=int, default=3000, help="leads per month (default 3000)"
+    )
     p.add_argument("--catalog-size", type=int, default=20000, help="catalog SKUs (default 20000)")
     p.set_defaults(func=run)
 

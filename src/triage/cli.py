@@ -27,11 +27,10 @@ class _Parser(argparse.ArgumentParser):
 
 def build_parser() -> argparse.ArgumentParser:
     """The full parser with every subcommand registered."""
-    from triage import __version__
+    from triage import __version__, _demo_cli
     from triage.charter import _cli as charter_cli
     from triage.decode import _cli as decode_cli
     from triage.synth import _cli as synth_cli
-    from triage import _demo_cli
 
     parser = _Parser(
         prog="triage",

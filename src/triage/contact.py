@@ -97,8 +97,9 @@ def _times(frame: pd.DataFrame, column: str) -> pd.Series:
     times = pd.to_datetime(raw, errors="coerce", format="ISO8601")
     retry = times.isna() & raw.notna()
     if retry.any():  # CRM exports also write "03.05.2026 14:22"
-        times = times.mask(retry, pd.to_datetime(raw[retry], errors="coerce", format="mixed",
-                                                  dayfirst=True))
+        times = times.mask(
+            retry, pd.to_datetime(raw[retry], errors="coerce", format="mixed", dayfirst=True)
+        )
     bad = times.isna() & frame[column].notna()
     if bad.any():
         row = int(np.flatnonzero(bad.to_numpy())[0])
@@ -144,7 +145,8 @@ def duplicate_of(
         keys.append(low.where(email_valid(frame[email]), pd.NA))
     if not keys:
         raise DataError(
-            f"leads: neither {phone!r} nor {email!r} is present; cannot find duplicates")
+            f"leads: neither {phone!r} nor {email!r} is present; cannot find duplicates"
+        )
     window = pd.Timedelta(days=window_days)
     position = np.arange(n)
     best_pos = np.full(n, -1, dtype=np.int64)
@@ -164,8 +166,10 @@ def duplicate_of(
         cand_pos = prev_pos[hit].to_numpy(dtype=np.int64)
         cand_t = prev_t[hit].to_numpy(dtype="datetime64[ns]")
         # keep the most recent predecessor (latest time, then later row) over all keys
-        better = (best_pos[rows] < 0) | (cand_t > best_time[rows]) | (
-            (cand_t == best_time[rows]) & (cand_pos > best_pos[rows])
+        better = (
+            (best_pos[rows] < 0)
+            | (cand_t > best_time[rows])
+            | ((cand_t == best_time[rows]) & (cand_pos > best_pos[rows]))
         )
         best_pos[rows[better]] = cand_pos[better]
         best_time[rows[better]] = cand_t[better]

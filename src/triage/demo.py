@@ -50,7 +50,9 @@ def run_demo(
     out = Path(out_dir)
     timings: dict[str, float] = {}
     start = time.perf_counter()
-    world = generate_world(months=months, leads_per_month=leads_per_month, catalog_size=catalog_size, seed=seed)
+    world = generate_world(
+        months=months, leads_per_month=leads_per_month, catalog_size=catalog_size, seed=seed
+    )
     paths = write_world(world, out)
     timings["generate"] = time.perf_counter() - start
     batch = score_batch(world.leads, catalog=world.catalog, workers=workers)
@@ -81,7 +83,8 @@ def render_demo(result: DemoResult, *, console: Console | None = None) -> None:
     month = pd.to_datetime(leads["created_at"], errors="coerce").dt.strftime("%Y-%m")
     console.rule("[bold]triage demo: the Opel spare-parts shop")
     console.print(
-        f"{len(leads):,} leads over {month.nunique()} months, catalog of {result.catalog_size:,} SKUs, "
+        f"{len(leads):,} leads over {month.nunique()} months, "
+        f"catalog of {result.catalog_size:,} SKUs, "
         f"written to {result.out_dir}/"
     )
 
@@ -106,7 +109,8 @@ def render_demo(result: DemoResult, *, console: Console | None = None) -> None:
     render_agreement(result.by_month, console=console)
     row = result.overall.iloc[0]
     console.print(
-        f"[bold]Target leads, all months:[/bold] marketing counted {int(row['marketing_target']):,}, "
+        "[bold]Target leads, all months:[/bold] "
+        f"marketing counted {int(row['marketing_target']):,}, "
         f"sales counted {int(row['sales_target']):,}, the agreed charter counts "
         f"[bold]{int(row['charter_target']):,}[/bold]. Marketing and sales agree on "
         f"{row['percent_agreement']:.1f}% of the leads both judged (Cohen's kappa "

@@ -22,7 +22,7 @@ __all__ = [
     "escape_formulas",
     "read_table",
     "require_columns",
-    "write_quarantine",
+    "to_bool",
     "write_table",
 ]
 
@@ -62,7 +62,9 @@ def _decode_bytes(raw: bytes, path: Path) -> str:
     try:
         return raw.decode("latin-1")
     except UnicodeDecodeError:  # pragma: no cover - latin-1 decodes every byte
-        raise DataError(f"{path}: cannot decode the file as UTF-8 or a Cyrillic code page") from None
+        raise DataError(
+            f"{path}: cannot decode the file as UTF-8 or a Cyrillic code page"
+        ) from None
 
 
 def _sniff_delimiter(text: str) -> str:
@@ -94,7 +96,9 @@ def _maybe_numeric(column: pd.Series) -> pd.Series:
     return pd.to_numeric(column, errors="coerce")
 
 
-def read_table(path: str | Path, *, what: str = "table", infer_numbers: bool = True) -> pd.DataFrame:
+def read_table(
+    path: str | Path, *, what: str = "table", infer_numbers: bool = True
+) -> pd.DataFrame:
     """Read a CSV (any common encoding and delimiter), XLSX or Parquet file.
 
     Parameters
@@ -161,7 +165,9 @@ def read_table(path: str | Path, *, what: str = "table", infer_numbers: bool = T
         where = f" line {line.group(1)}" if line else ""
         raise DataError(f"{path}:{where} malformed {what} file ({exc})") from None
     except Exception as exc:  # any parser failure is a data problem of this file
-        raise DataError(f"{path}: cannot read the {what} file ({type(exc).__name__}: {exc})") from None
+        raise DataError(
+            f"{path}: cannot read the {what} file ({type(exc).__name__}: {exc})"
+        ) from None
     frame.columns = [str(c).strip() for c in frame.columns]
     duplicated = frame.columns[frame.columns.duplicated()].tolist()
     if duplicated:
@@ -211,7 +217,9 @@ def write_table(frame: pd.DataFrame, path: str | Path, *, escape: bool = True) -
     path = Path(path)
     suffix = path.suffix.lower()
     if suffix not in (".csv", ".xlsx", ".parquet", ".pq"):
-        raise UsageError(f"{path}: cannot write {suffix or 'a file without suffix'}; use .csv, .xlsx or .parquet")
+        raise UsageError(
+            f"{path}: cannot write {suffix or 'a file without suffix'}; use .csv, .xlsx or .parquet"
+        )
     path.parent.mkdir(parents=True, exist_ok=True)
     if suffix in (".parquet", ".pq"):
         frame.to_parquet(path, index=False)
@@ -224,20 +232,6 @@ def write_table(frame: pd.DataFrame, path: str | Path, *, escape: bool = True) -
     return path
 
 
-def write_quarantine(
-    rows: pd.DataFrame, reasons: pd.Series | str, path: str | Path
-) -> Path | None:
-    """Write rows that could not be processed, each with its reason.
-
-    Returns the path written, or None when there was nothing to quarantine.
-    """
-    if rows.empty:
-        return None
-    out = rows.copy()
-    out.insert(0, "quarantine_reason", reasons if isinstance(reasons, str) else reasons.values)
-    return write_table(out, path)
-
-
 def to_bool(series: pd.Series) -> pd.Series:
     """Parse yes/no-like values into a nullable boolean column."""
     truthy = {"1", "true", "yes", "y", "да", "t"}
@@ -247,5 +241,3 @@ def to_bool(series: pd.Series) -> pd.Series:
     out[text.isin(truthy).fillna(False).to_numpy(dtype=bool)] = True
     out[text.isin(falsy).fillna(False).to_numpy(dtype=bool)] = False
     return out
-
-

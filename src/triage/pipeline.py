@@ -67,9 +67,13 @@ def score_batch(
     start = time.perf_counter()
     decoder = catalog if isinstance(catalog, Decoder) else Decoder(catalog)
     timings["index"] = time.perf_counter() - start
-    frame = leads.drop(columns=[c for c in DECODED_COLUMNS if c in leads.columns]).reset_index(drop=True)
+    frame = leads.drop(columns=[c for c in DECODED_COLUMNS if c in leads.columns]).reset_index(
+        drop=True
+    )
     start = time.perf_counter()
-    decoded = decoder.decode_many(frame[text_column].tolist(), workers=workers or 2, progress=sys.stderr.isatty())
+    decoded = decoder.decode_many(
+        frame[text_column].tolist(), workers=workers or 2, progress=sys.stderr.isatty()
+    )
     timings["decode"] = time.perf_counter() - start
     frame = frame.join(decoded)
     start = time.perf_counter()

@@ -84,6 +84,15 @@ class _Columns:
             self._text[key] = (np.asarray(codes), arr)
         return self._text[key]
 
+    def raw_text(self, name: str) -> tuple[np.ndarray, pa.Array]:
+        """The text exactly as written (no trimming, no case folding), for regexes."""
+        key = (name, "raw")
+        if key not in self._text:
+            codes, uniques = pd.factorize(self.frame[name])
+            arr = pa.array([str(u) for u in uniques], type=pa.large_string())
+            self._text[key] = (np.asarray(codes), arr)  # type: ignore[index]
+        return self._text[key]  # type: ignore[index]
+
     def numbers(self, name: str) -> np.ndarray:
         if name not in self._num:
             col = self.frame[name]
@@ -219,7 +228,7 @@ def _leaf(cols: _Columns, leaf: Leaf) -> _Tri:
         return _by_codes(codes, hit_np, cols.blank(name))
     if op == "matches":
         # Search the original (untrimmed) text so that anchors mean what they say.
-        raw_codes, raw = cols.text(name, True)
+        raw_codes, raw = cols.raw_text(name)
         hit = regex_search(raw, value, case_sensitive=leaf.case_sensitive)
         return _by_codes(raw_codes, hit, cols.blank(name))
     raise AssertionError(op)  # pragma: no cover

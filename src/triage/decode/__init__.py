@@ -6,9 +6,16 @@ function over it that the CLI, the charter and the notebooks call.
 
 from triage.decode._analyze import Analysis, Match, TextAnalyzer
 from triage.decode._catalog import CatalogIndex, load_catalog
-from triage.decode._decoder import DecodeResult, Decoder, decode_requests, default_catalog
+from triage.decode._decoder import Decoder, DecodeResult, decode_requests, default_catalog
 from triage.decode._lexicon import Lexicon, load_lexicon
-from triage.decode._text import fix_layout, normalize_code, normalize_text, to_cyrillic, to_latin, tokenize
+from triage.decode._text import (
+    fix_layout,
+    normalize_code,
+    normalize_text,
+    to_cyrillic,
+    to_latin,
+    tokenize,
+)
 
 __all__ = [
     "Analysis",

@@ -39,8 +39,20 @@ _YEAR_RE = re.compile(r"^(19[5-9]\d|20[0-4]\d)(?:г|гв|года?|g|gv|god|goda
 _FOUR_RE = re.compile(r"^[a-zа-я]+(?:4[a-zа-я]+)+$")
 # A generation letter typed in Cyrillic: look-alikes and first sounds.
 _CYR_LETTER = {
-    "а": "A", "б": "B", "в": "B", "с": "C", "ц": "C", "д": "D", "е": "E", "э": "E",
-    "ф": "F", "г": "G", "н": "H", "ж": "J", "к": "K", "л": "L",
+    "а": "A",
+    "б": "B",
+    "в": "B",
+    "с": "C",
+    "ц": "C",
+    "д": "D",
+    "е": "E",
+    "э": "E",
+    "ф": "F",
+    "г": "G",
+    "н": "H",
+    "ж": "J",
+    "к": "K",
+    "л": "L",
 }
 # Single letters that are also Russian prepositions or conjunctions: a generation
 # only when nothing but a slot word or the end of the text follows.
@@ -219,7 +231,11 @@ class TextAnalyzer:
                 buckets[len(form)].append(form)
         surface_buckets: dict[int, list[str]] = defaultdict(list)
         for form in correct:
-            if len(form) >= 3 and not any(ch.isdigit() for ch in form) and form not in self._stop_forms:
+            if (
+                len(form) >= 3
+                and not any(ch.isdigit() for ch in form)
+                and form not in self._stop_forms
+            ):
                 surface_buckets[len(form)].append(form)
         self._surface_buckets = {
             n: [f for m in range(max(n - 2, 3), n + 3) for f in surface_buckets.get(m, [])]
@@ -247,16 +263,24 @@ class TextAnalyzer:
                 return canon, "morph"
         return None
 
-    def _fuzzy(self, word: str, *, limit: int | None = None, surfaces_only: bool = False) -> str | None:
+    def _fuzzy(
+        self, word: str, *, limit: int | None = None, surfaces_only: bool = False
+    ) -> str | None:
         n = len(word)
         if n < 3:
             return None
         if limit is None:
             limit = 1 if n <= 6 else 2
         best: tuple[int, str] | None = None
-        tiers = (self._surface_buckets,) if surfaces_only else (self._surface_buckets, self._fuzzy_buckets)
+        tiers = (
+            (self._surface_buckets,)
+            if surfaces_only
+            else (self._surface_buckets, self._fuzzy_buckets)
+        )
         for rank, buckets in enumerate(tiers):
-            hit = process.extractOne(word, buckets.get(min(n, 39), []), scorer=OSA.distance, score_cutoff=limit)
+            hit = process.extractOne(
+                word, buckets.get(min(n, 39), []), scorer=OSA.distance, score_cutoff=limit
+            )
             if hit is not None and (best is None or hit[1] < best[0]):
                 best = (int(hit[1]), hit[0])
             if best is not None and best[0] <= 1 and rank == 0:
@@ -287,7 +311,10 @@ class TextAnalyzer:
             return hit
         latin, cyrillic = has_latin(word), has_cyrillic(word)
         if latin and not cyrillic:
-            for variant, how in ((to_cyrillic(word), "translit"), (fix_layout(word, to="ru"), "layout")):
+            for variant, how in (
+                (to_cyrillic(word), "translit"),
+                (fix_layout(word, to="ru"), "layout"),
+            ):
                 hit = self._lookup(normalize_text(variant))
                 if hit is not None:
                     return hit[0], how
@@ -323,7 +350,7 @@ class TextAnalyzer:
             return 0.0
         hits = 0.0
         for tok in tokens:
-            canon, how = self.resolve(tok)
+            _, how = self.resolve(tok)
             if how in ("exact", "morph"):
                 hits += 1.0
             elif how in ("translit", "layout", "number"):
@@ -372,7 +399,9 @@ class TextAnalyzer:
                 self._stop.add(c)
             canon.append(c)
             how.append(h)
-        analysis = Analysis(text=norm, tokens=tokens, canon=canon, how=how, layout_fixed=layout_fixed)
+        analysis = Analysis(
+            text=norm, tokens=tokens, canon=canon, how=how, layout_fixed=layout_fixed
+        )
         self._match_phrases(analysis)
         self._match_numbers(analysis)
         self._match_generations(analysis)
@@ -393,7 +422,7 @@ class TextAnalyzer:
                 worst = max(hows, key=lambda h: _HOW_RANK.get(h, 5))
                 strength = {"fuzzy": 0.8, "translit": 0.95, "layout": 0.95}.get(worst, 1.0)
                 words = " ".join(a.tokens[i : i + n])
-                for slot, value, source in entries:
+                for slot, value, _source in entries:
                     if slot == "generation":
                         continue  # only next to a model name, see _match_generations
                     a.matches.append(Match(slot, value, i, i + n, words, worst, strength))
@@ -439,7 +468,9 @@ class TextAnalyzer:
                 found = [g for g in letters if g in valid]
                 if found:
                     for g in found:
-                        a.matches.append(Match("generation", g, j, j + 1, a.tokens[j], "exact", 1.0))
+                        a.matches.append(
+                            Match("generation", g, j, j + 1, a.tokens[j], "exact", 1.0)
+                        )
                     taken.add(j)
                     break
                 if j not in slot_positions and a.how[j] != "stop":
@@ -447,7 +478,8 @@ class TextAnalyzer:
         if taken:
             # A letter read as a generation is not also a side ("астра л" is Astra L).
             a.matches = [
-                m for m in a.matches
+                m
+                for m in a.matches
                 if m.slot == "generation" or not (m.end - m.start == 1 and m.start in taken)
             ]
 

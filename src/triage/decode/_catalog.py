@@ -126,9 +126,15 @@ class CatalogIndex:
         )
         oem = _str_column(frame, "oem_number")
         skus = _str_column(frame, "sku")
-        group = np.where(oem != "", np.char.add("oem:", oem.astype(str)), np.char.add("sku:", skus.astype(str)))
-        in_stock_col = frame["in_stock"] if "in_stock" in frame.columns else pd.Series(True, index=frame.index)
-        in_stock = in_stock_col.astype("string").str.lower().isin(["true", "1", "yes", "да"]).to_numpy()
+        group = np.where(
+            oem != "", np.char.add("oem:", oem.astype(str)), np.char.add("sku:", skus.astype(str))
+        )
+        in_stock_col = (
+            frame["in_stock"] if "in_stock" in frame.columns else pd.Series(True, index=frame.index)
+        )
+        in_stock = (
+            in_stock_col.astype("string").str.lower().isin(["true", "1", "yes", "да"]).to_numpy()
+        )
 
         blocks: dict[tuple[str, str], list[int]] = defaultdict(list)
         for i, (pt, model) in enumerate(zip(slots["part_type"], slots["model"], strict=True)):
@@ -149,7 +155,11 @@ class CatalogIndex:
             for i, name in enumerate(names):
                 for chunk in str(name).split():
                     code = normalize_code(chunk)
-                    if len(code) >= 5 and any(c.isdigit() for c in code) and any(c.isalpha() for c in code):
+                    if (
+                        len(code) >= 5
+                        and any(c.isdigit() for c in code)
+                        and any(c.isalpha() for c in code)
+                    ):
                         name_codes[code].append(i)
             for code, positions in name_codes.items():
                 if len(set(positions)) <= 2:
@@ -182,13 +192,19 @@ class CatalogIndex:
             from sklearn.feature_extraction.text import TfidfVectorizer
 
             vec = TfidfVectorizer(
-                analyzer="char_wb", ngram_range=(2, 4), sublinear_tf=True, min_df=1, dtype=np.float32
+                analyzer="char_wb",
+                ngram_range=(2, 4),
+                sublinear_tf=True,
+                min_df=1,
+                dtype=np.float32,
             )
             matrix = vec.fit_transform(self.name_norm.tolist())
             self._tfidf = (vec, matrix.tocsr())
         return self._tfidf
 
-    def text_search(self, queries: list[str], *, limit: int = 20) -> list[tuple[np.ndarray, np.ndarray]]:
+    def text_search(
+        self, queries: list[str], *, limit: int = 20
+    ) -> list[tuple[np.ndarray, np.ndarray]]:
         """Top ``limit`` items by character n-gram TF-IDF cosine, per query.
 
         Sparse matrix products in chunks: no query is compared with every item

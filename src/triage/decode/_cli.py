@@ -26,8 +26,16 @@ def register(sub: Any) -> None:
     p.add_argument("text", nargs="?", help="one request to decode")
     p.add_argument("--input", type=Path, help="CSV/XLSX/Parquet file of requests")
     p.add_argument("--text-column", help="column of --input holding the request text")
-    p.add_argument("--catalog", type=Path, help="catalog file (default: the generated sample catalog)")
-    p.add_argument("--lexicon", type=Path, action="append", default=[], help="extra lexicon CSV (slot,value,surface); repeatable")
+    p.add_argument(
+        "--catalog", type=Path, help="catalog file (default: the generated sample catalog)"
+    )
+    p.add_argument(
+        "--lexicon",
+        type=Path,
+        action="append",
+        default=[],
+        help="extra lexicon CSV (slot,value,surface); repeatable",
+    )
     p.add_argument("--top-k", type=int, default=5, help="candidates per request (default 5)")
     p.add_argument("--out", type=Path, help="output file (.csv, .parquet or .xlsx) for --input")
     p.add_argument("--workers", type=int, default=None, help="processes (default: all CPUs)")
@@ -62,7 +70,13 @@ def run(args: argparse.Namespace) -> int:
             raise UsageError("--out and --text-column go with --input")
         result = _decoder(args).decode(args.text)
         if args.json:
-            print(json.dumps(result.as_row() | {"decoded_candidates": result.candidates}, ensure_ascii=False, indent=2))
+            print(
+                json.dumps(
+                    result.as_row() | {"decoded_candidates": result.candidates},
+                    ensure_ascii=False,
+                    indent=2,
+                )
+            )
         else:
             _print_result(args.text, result)
         return 0
@@ -81,7 +95,10 @@ def run(args: argparse.Namespace) -> int:
     require_columns(frame, [args.text_column], source=args.input, what="requests file")
     clash = [c for c in DECODED_COLUMNS if c in frame.columns]
     if clash:
-        print(f"warning: {args.input}: replacing existing column(s) {', '.join(clash)}", file=sys.stderr)
+        print(
+            f"warning: {args.input}: replacing existing column(s) {', '.join(clash)}",
+            file=sys.stderr,
+        )
         frame = frame.drop(columns=clash)
     decoder = _decoder(args)
     start = time.perf_counter()
@@ -93,7 +110,9 @@ def run(args: argparse.Namespace) -> int:
     write_table(out, args.out)
     counts = decoded["decoded_status"].value_counts()
     summary = ", ".join(f"{k} {v}" for k, v in counts.items())
-    print(f"decoded {len(out):,} rows in {seconds:.1f} s -> {args.out} ({summary})", file=sys.stderr)
+    print(
+        f"decoded {len(out):,} rows in {seconds:.1f} s -> {args.out} ({summary})", file=sys.stderr
+    )
     return 0
 
 
@@ -109,7 +128,12 @@ def _print_result(text: str, result: Any) -> None:
     slots = Table(show_header=True, header_style="bold")
     for col in ("make", "model", "generation", "part_type", "side", "axle", "year", "engine"):
         slots.add_column(col)
-    slots.add_row(*(str(getattr(result, c)) or "-" for c in ("make", "model", "generation", "part_type", "side", "axle", "year", "engine")))
+    slots.add_row(
+        *(
+            str(getattr(result, c)) or "-"
+            for c in ("make", "model", "generation", "part_type", "side", "axle", "year", "engine")
+        )
+    )
     console.print(slots)
     if result.sku:
         console.print(f"[bold]item:[/bold] {result.sku}  {result.name}")
@@ -122,7 +146,8 @@ def _print_result(text: str, result: Any) -> None:
         table.add_column("evidence")
         for i, c in enumerate(result.candidates, 1):
             ev = "; ".join(
-                f"{e['words']}→{e['slot']}={e['value']}" + ("" if e.get("agrees") is not False else " ✗")
+                f"{e['words']}→{e['slot']}={e['value']}"
+                + ("" if e.get("agrees") is not False else " ✗")
                 for e in c["evidence"]
             )
             table.add_row(str(i), c["sku"], c["name"], f"{c['score']:.1f}", ev)

@@ -56,7 +56,14 @@ _W = {
     "year": 0.5,
     "make": 1.0,
 }
-_MISMATCH = {"generation": -3.0, "side": -2.0, "axle": -2.0, "engine": -2.0, "year": -1.0, "model": -3.0}
+_MISMATCH = {
+    "generation": -3.0,
+    "side": -2.0,
+    "axle": -2.0,
+    "engine": -2.0,
+    "year": -1.0,
+    "model": -3.0,
+}
 _TEXT_WEIGHT = 1.0  # token_set_ratio / 100, the tie-breaker
 _CLEAR_MARGIN = 0.6  # top group must lead the next by this many points to be "decoded"
 _MAX_AMBIGUOUS = 8  # more fitting groups than this is "partial"
@@ -166,7 +173,9 @@ class Decoder:
         Identical texts are decoded once.  ``workers > 1`` splits the distinct
         texts across processes (fork), each using this decoder's index.
         """
-        values = ["" if t is None or (isinstance(t, float) and math.isnan(t)) else str(t) for t in texts]
+        values = [
+            "" if t is None or (isinstance(t, float) and math.isnan(t)) else str(t) for t in texts
+        ]
         unique = list(dict.fromkeys(values))
         if workers > 1 and len(unique) >= 2000 and sys.platform != "win32":
             rows = _decode_parallel(self, unique, workers)
@@ -217,7 +226,9 @@ class Decoder:
             # A model of the shop's make beats a make word that is really another make's model.
             makes = a.values("make")
             if implied in makes or not make or make not in (implied,):
-                make = implied if (implied in makes or not makes or self._model_stronger(a)) else make
+                make = (
+                    implied if (implied in makes or not makes or self._model_stronger(a)) else make
+                )
         engine = a.engines[0] if a.engines else ""
         year = a.years[0] if a.years else None
         generations = a.values("generation")
@@ -257,7 +268,9 @@ class Decoder:
     def _model_stronger(a: Analysis) -> bool:
         model_m = [m for m in a.matches if m.slot == "model"]
         make_m = [m for m in a.matches if m.slot == "make"]
-        return bool(model_m) and (not make_m or max(x.strength for x in model_m) >= max(x.strength for x in make_m))
+        return bool(model_m) and (
+            not make_m or max(x.strength for x in model_m) >= max(x.strength for x in make_m)
+        )
 
     def _number_hits(self, a: Analysis) -> tuple[np.ndarray, list[str]] | None:
         toks = a.tokens
@@ -265,7 +278,9 @@ class Decoder:
         for n in (4, 3, 2, 1):
             for i in range(len(toks) - n + 1):
                 window = toks[i : i + n]
-                if not any(ch.isdigit() for ch in window[0]) and not any(ch.isdigit() for ch in window[-1]):
+                if not any(ch.isdigit() for ch in window[0]) and not any(
+                    ch.isdigit() for ch in window[-1]
+                ):
                     continue
                 code = normalize_code("".join(window))
                 if len(code) < 5 or sum(ch.isdigit() for ch in code) < 3:
@@ -291,10 +306,20 @@ class Decoder:
             return None, []
         conflicts: list[str] = []
         for slot, ok in (
-            ("generation", lambda ix: np.isin(idx.generation[ix], slots["generations"]) | (idx.generation[ix] == "")),
+            (
+                "generation",
+                lambda ix: (
+                    np.isin(idx.generation[ix], slots["generations"]) | (idx.generation[ix] == "")
+                ),
+            ),
             ("side", lambda ix: (idx.side[ix] == slots["side"]) | (idx.side[ix] == "")),
             ("axle", lambda ix: (idx.axle[ix] == slots["axle"]) | (idx.axle[ix] == "")),
-            ("engine", lambda ix: np.array([not e or slots["engine"] in e for e in idx.engines[ix]], dtype=bool)),
+            (
+                "engine",
+                lambda ix: np.array(
+                    [not e or slots["engine"] in e for e in idx.engines[ix]], dtype=bool
+                ),
+            ),
         ):
             wanted = slots["generations"] if slot == "generation" else slots[slot]
             if not wanted or len(items) > _BLOCK_LIMIT * 4:
@@ -324,7 +349,9 @@ class Decoder:
                 return
             has = values != ""
             hit = np.isin(values, wanted) if isinstance(wanted, list) else values == wanted
-            score[:] += np.where(has & hit, _W[slot], 0.0) + np.where(has & ~hit, _MISMATCH.get(slot, -1.0), 0.0)
+            score[:] += np.where(has & hit, _W[slot], 0.0) + np.where(
+                has & ~hit, _MISMATCH.get(slot, -1.0), 0.0
+            )
 
         agree("part_type", idx.part_type[items], slots["part_type"])
         agree("model", idx.model[items], slots["model"])
@@ -341,12 +368,16 @@ class Decoder:
             eng = idx.engines[items]
             has = np.array([bool(e) for e in eng])
             hit = np.array([slots["engine"] in e for e in eng])
-            score += np.where(has & hit, _W["engine"], 0.0) + np.where(has & ~hit, _MISMATCH["engine"], 0.0)
+            score += np.where(has & hit, _W["engine"], 0.0) + np.where(
+                has & ~hit, _MISMATCH["engine"], 0.0
+            )
         if slots["year"] is not None:
             lo, hi = idx.year_from[items], idx.year_to[items]
             known = lo >= 0
             inside = (lo <= slots["year"]) & ((hi < 0) | (slots["year"] <= hi))
-            score += np.where(known & inside, _W["year"], 0.0) + np.where(known & ~inside, _MISMATCH["year"], 0.0)
+            score += np.where(known & inside, _W["year"], 0.0) + np.where(
+                known & ~inside, _MISMATCH["year"], 0.0
+            )
         names = idx.name_norm[items].tolist()
         if names:
             sims = process.cdist([a.text], names, scorer=fuzz.token_set_ratio, dtype=np.float32)[0]
@@ -375,7 +406,10 @@ class Decoder:
             scores = self._item_scores(a, slots, items) + 10.0
         elif via == "text":
             ratio = process.cdist(
-                [a.text], idx.name_norm[items].tolist(), scorer=fuzz.token_set_ratio, dtype=np.float32
+                [a.text],
+                idx.name_norm[items].tolist(),
+                scorer=fuzz.token_set_ratio,
+                dtype=np.float32,
             )[0]
             cosine = np.array([self._last_sims.get(int(i), 0.0) for i in items])
             scores = 6.0 * cosine + 4.0 * ratio.astype(np.float64) / 100.0
@@ -398,8 +432,10 @@ class Decoder:
         score = 100.0 * share * completeness
         if via == "number":
             status = "decoded" if len(close) == 1 else "ambiguous"
-        elif top_score - second >= _CLEAR_MARGIN and (slots["part_type"] or via == "text") and (
-            slots["model"] or via == "text" or not idx.structured
+        elif (
+            top_score - second >= _CLEAR_MARGIN
+            and (slots["part_type"] or via == "text")
+            and (slots["model"] or via == "text" or not idx.structured)
         ):
             status = "decoded" if completeness >= 0.5 else "ambiguous"
         elif len(close) <= _MAX_AMBIGUOUS and (slots["part_type"] or via == "text"):
@@ -408,7 +444,9 @@ class Decoder:
             status = "partial"
         shares = weights / weights.sum()
         cands = [
-            self._candidate(i, 100.0 * float(shares[k]) * self._completeness(slots, i, via), a, slots)
+            self._candidate(
+                i, 100.0 * float(shares[k]) * self._completeness(slots, i, via), a, slots
+            )
             for k, (i, _) in enumerate(groups[: self.top_k])
         ]
         if status == "decoded":
@@ -420,7 +458,8 @@ class Decoder:
                 side=idx.side[top_item] or slots["side"],
                 axle=idx.axle[top_item] or slots["axle"],
                 year=str(slots["year"] or ""),
-                engine=slots["engine"] or (next(iter(idx.engines[top_item])) if len(idx.engines[top_item]) == 1 else ""),
+                engine=slots["engine"]
+                or (next(iter(idx.engines[top_item])) if len(idx.engines[top_item]) == 1 else ""),
                 sku=str(idx.sku[top_item]),
                 name=str(idx.name[top_item]),
                 score=score,
@@ -451,8 +490,13 @@ class Decoder:
         idx = self.index
         if via == "text":
             return 0.8
-        needed = [("part_type", idx.part_type[item]), ("model", idx.model[item]), ("generation", idx.generation[item]),
-                  ("side", idx.side[item]), ("axle", idx.axle[item])]
+        needed = [
+            ("part_type", idx.part_type[item]),
+            ("model", idx.model[item]),
+            ("generation", idx.generation[item]),
+            ("side", idx.side[item]),
+            ("axle", idx.axle[item]),
+        ]
         needed = [(s, v) for s, v in needed if v]
         if not needed:
             return 1.0
@@ -467,7 +511,9 @@ class Decoder:
                 have += 0.5  # parts usually named without an axle are mostly front ones
         return have / len(needed)
 
-    def _candidate(self, item: int, score: float, a: Analysis, slots: dict[str, Any]) -> dict[str, Any]:
+    def _candidate(
+        self, item: int, score: float, a: Analysis, slots: dict[str, Any]
+    ) -> dict[str, Any]:
         idx = self.index
         evidence = []
         for m in a.matches:
@@ -480,7 +526,9 @@ class Decoder:
                 "axle": idx.axle[item],
             }.get(m.slot)
             if m.slot == "engine":
-                item_value = m.value if m.value in idx.engines[item] else ";".join(sorted(idx.engines[item]))
+                item_value = (
+                    m.value if m.value in idx.engines[item] else ";".join(sorted(idx.engines[item]))
+                )
             if item_value is None:
                 continue
             d = m.as_dict()
@@ -489,12 +537,24 @@ class Decoder:
             evidence.append(d)
         if slots["year"] is not None and idx.year_from[item] >= 0:
             hi = idx.year_to[item]
-            evidence.append({
-                "slot": "year", "value": slots["year"], "words": str(slots["year"]), "how": "exact",
-                "item_value": f"{idx.year_from[item]}-{hi if hi >= 0 else ''}",
-                "agrees": bool(idx.year_from[item] <= slots["year"] and (hi < 0 or slots["year"] <= hi)),
-            })
-        return {"sku": str(idx.sku[item]), "name": str(idx.name[item]), "score": round(score, 1), "evidence": evidence}
+            evidence.append(
+                {
+                    "slot": "year",
+                    "value": slots["year"],
+                    "words": str(slots["year"]),
+                    "how": "exact",
+                    "item_value": f"{idx.year_from[item]}-{hi if hi >= 0 else ''}",
+                    "agrees": bool(
+                        idx.year_from[item] <= slots["year"] and (hi < 0 or slots["year"] <= hi)
+                    ),
+                }
+            )
+        return {
+            "sku": str(idx.sku[item]),
+            "name": str(idx.name[item]),
+            "score": round(score, 1),
+            "evidence": evidence,
+        }
 
     @staticmethod
     def _result_from_slots(slots: dict[str, Any], *, status: str) -> DecodeResult:
@@ -568,7 +628,11 @@ def decode_requests(
     if isinstance(catalog, Decoder):
         decoder = catalog
     else:
-        decoder = Decoder(default_catalog() if catalog is None else catalog, top_k=top_k, lexicon_files=lexicon_files)
+        decoder = Decoder(
+            default_catalog() if catalog is None else catalog,
+            top_k=top_k,
+            lexicon_files=lexicon_files,
+        )
     n_workers = workers if workers is not None else (os.cpu_count() or 1)
     return decoder.decode_many(list(texts), workers=n_workers)
 
@@ -581,6 +645,9 @@ def default_catalog() -> pd.DataFrame:
     if not path.exists():
         from triage.synth import generate_world, write_world
 
-        print(f"note: generating the sample world into {SAMPLE_DIR} (seed {DEFAULT_SEED})", file=sys.stderr)
+        print(
+            f"note: generating the sample world into {SAMPLE_DIR} (seed {DEFAULT_SEED})",
+            file=sys.stderr,
+        )
         write_world(generate_world(seed=DEFAULT_SEED), SAMPLE_DIR)
     return load_catalog(path)

@@ -183,7 +183,7 @@ def _vehicle_rows(path: Path) -> tuple[list[dict[str, str]], list[Vehicle], dict
 def _read_lexicon_csv(path: Path) -> pd.DataFrame:
     table = read_table(path, what="lexicon")
     _check_rows(table, source=path)
-    table = table.assign(source=table["source"] if "source" in table else path.stem)
+    table = table.assign(source=table.get("source", path.stem))
     return table[["slot", "value", "surface", "source"]].fillna("")
 
 

@@ -26,24 +26,74 @@ MEAN_GROUP = 2.6
 
 #: How often a part type is asked for (and stocked), relative units.
 PART_POPULARITY = {
-    "brake_pads": 10, "oil_filter": 8, "air_filter": 6, "cabin_filter": 5, "brake_disc": 6,
-    "shock_absorber": 6, "stabilizer_link": 5, "wheel_bearing": 4.5, "spark_plug": 4,
-    "cv_joint_outer": 4, "drive_shaft": 3, "tie_rod_end": 3.5, "ball_joint": 3.5,
-    "control_arm": 3, "timing_belt_kit": 3, "wiper_blade": 3, "headlight": 3, "strut_mount": 3,
-    "water_pump": 2.5, "fuel_filter": 3, "drive_belt": 2.5, "engine_mount": 2.5,
-    "ignition_coil": 2.5, "thermostat": 2, "coil_spring": 2, "clutch_kit": 2, "tie_rod": 2,
-    "brake_caliper": 1.5, "cv_joint_inner": 2, "cv_boot": 2.5, "radiator": 2, "alternator": 1.5,
-    "starter": 1.5, "oxygen_sensor": 1.5, "fog_light": 1.5, "tail_light": 1.5, "bumper": 1.5,
-    "side_mirror": 1.5, "fender": 1, "wheel_hub": 1.5, "exhaust_muffler": 1.2,
-    "ac_condenser": 1, "fuel_pump": 1.2, "timing_chain": 1.5, "brake_drum": 1, "hood": 0.6,
-    "door": 0.5, "windshield": 0.8, "egr_valve": 1, "turbocharger": 0.8, "ecu": 0.5,
+    "brake_pads": 10,
+    "oil_filter": 8,
+    "air_filter": 6,
+    "cabin_filter": 5,
+    "brake_disc": 6,
+    "shock_absorber": 6,
+    "stabilizer_link": 5,
+    "wheel_bearing": 4.5,
+    "spark_plug": 4,
+    "cv_joint_outer": 4,
+    "drive_shaft": 3,
+    "tie_rod_end": 3.5,
+    "ball_joint": 3.5,
+    "control_arm": 3,
+    "timing_belt_kit": 3,
+    "wiper_blade": 3,
+    "headlight": 3,
+    "strut_mount": 3,
+    "water_pump": 2.5,
+    "fuel_filter": 3,
+    "drive_belt": 2.5,
+    "engine_mount": 2.5,
+    "ignition_coil": 2.5,
+    "thermostat": 2,
+    "coil_spring": 2,
+    "clutch_kit": 2,
+    "tie_rod": 2,
+    "brake_caliper": 1.5,
+    "cv_joint_inner": 2,
+    "cv_boot": 2.5,
+    "radiator": 2,
+    "alternator": 1.5,
+    "starter": 1.5,
+    "oxygen_sensor": 1.5,
+    "fog_light": 1.5,
+    "tail_light": 1.5,
+    "bumper": 1.5,
+    "side_mirror": 1.5,
+    "fender": 1,
+    "wheel_hub": 1.5,
+    "exhaust_muffler": 1.2,
+    "ac_condenser": 1,
+    "fuel_pump": 1.2,
+    "timing_chain": 1.5,
+    "brake_drum": 1,
+    "hood": 0.6,
+    "door": 0.5,
+    "windshield": 0.8,
+    "egr_valve": 1,
+    "turbocharger": 0.8,
+    "ecu": 0.5,
     "gearbox": 0.4,
 }
 
 #: How many of the shop's customers drive each model, relative units.
 MODEL_POPULARITY = {
-    "astra": 32, "corsa": 15, "insignia": 8, "zafira": 9, "meriva": 5, "mokka": 5,
-    "vectra": 8, "antara": 4, "omega": 2, "combo": 4, "vivaro": 3, "movano": 2,
+    "astra": 32,
+    "corsa": 15,
+    "insignia": 8,
+    "zafira": 9,
+    "meriva": 5,
+    "mokka": 5,
+    "vectra": 8,
+    "antara": 4,
+    "omega": 2,
+    "combo": 4,
+    "vivaro": 3,
+    "movano": 2,
 }
 
 _TIER_PRICE = {"premium": (0.85, 1.2), "mid": (0.65, 0.95), "budget": (0.45, 0.7)}
@@ -55,8 +105,12 @@ _ADJ = {
     "rear": {"m": "задний", "f": "задняя", "n": "заднее", "pl": "задние"},
 }
 _ABBR = {"left": "лев.", "right": "прав.", "front": "пер.", "rear": "зад."}
-_OEM_PREFIX = [(1999, ["90", "91"]), (2008, ["93", "24", "55"]), (2018, ["13", "95", "39", "55"]),
-               (9999, ["39", "98"])]
+_OEM_PREFIX = [
+    (1999, ["90", "91"]),
+    (2008, ["93", "24", "55"]),
+    (2018, ["13", "95", "39", "55"]),
+    (9999, ["39", "98"]),
+]
 
 
 def _engine_ok(part_type: str, engine: pd.Series) -> bool:
@@ -86,7 +140,7 @@ def build_fitments(ref: Reference) -> pd.DataFrame:
     for gen in ref.opel_models.itertuples(index=False):
         gen_to = int(gen.year_to_effective)
         still = pd.isna(gen.year_to) and not gen.extended_to
-        age_peak = np.exp(-(((gen.year_from + gen_to) / 2 - 2009) / 7.0) ** 2) + 0.08
+        age_peak = np.exp(-((((gen.year_from + gen_to) / 2 - 2009) / 7.0) ** 2)) + 0.08
         gen_weight = MODEL_POPULARITY.get(gen.model, 1) * age_peak
         for part in ref.part_types.itertuples(index=False):
             axles = part.axles or [""]
@@ -110,13 +164,37 @@ def build_fitments(ref: Reference) -> pd.DataFrame:
             for code, v_from, v_to in variants:
                 for axle in axles:
                     for side in sides:
-                        rows.append((part.part_type, gen.model, gen.generation, axle, side, code,
-                                     v_from, v_to, part.category,
-                                     weight / (len(variants) * len(axles) * len(sides)),
-                                     len(variants)))
-    frame = pd.DataFrame(rows, columns=["part_type", "model", "generation", "axle", "side",
-                                        "engine_code", "year_from", "year_to", "category",
-                                        "weight", "n_engines"])
+                        rows.append(
+                            (
+                                part.part_type,
+                                gen.model,
+                                gen.generation,
+                                axle,
+                                side,
+                                code,
+                                v_from,
+                                v_to,
+                                part.category,
+                                weight / (len(variants) * len(axles) * len(sides)),
+                                len(variants),
+                            )
+                        )
+    frame = pd.DataFrame(
+        rows,
+        columns=[
+            "part_type",
+            "model",
+            "generation",
+            "axle",
+            "side",
+            "engine_code",
+            "year_from",
+            "year_to",
+            "category",
+            "weight",
+            "n_engines",
+        ],
+    )
     frame["year_to"] = frame["year_to"].astype("Int64")
     return frame
 
@@ -147,13 +225,17 @@ def _brand_lines(ref: Reference) -> dict[str, list[tuple[str, str, str, list[str
         for category in brand.categories:
             for line in ["", *brand.lines]:
                 out.setdefault(category, []).append(
-                    (brand.brand, line, brand.tier, brand.article_formats))
+                    (brand.brand, line, brand.tier, brand.article_formats)
+                )
     return out
 
 
 def _formats_for(formats: list[str], part_type: str, category: str) -> list[str]:
-    specific = [f.split("=", 1)[1] for f in formats
-                if "=" in f and f.split("=", 1)[0] in (part_type, category)]
+    specific = [
+        f.split("=", 1)[1]
+        for f in formats
+        if "=" in f and f.split("=", 1)[0] in (part_type, category)
+    ]
     if specific:
         return specific
     plain = [f for f in formats if "=" not in f]
@@ -217,8 +299,9 @@ def _select_fitments(fitments: pd.DataFrame, size: int, rng: np.random.Generator
     return np.flatnonzero(chosen)
 
 
-def _group_sizes(weights: np.ndarray, caps: np.ndarray, extra: int,
-                 rng: np.random.Generator) -> np.ndarray:
+def _group_sizes(
+    weights: np.ndarray, caps: np.ndarray, extra: int, rng: np.random.Generator
+) -> np.ndarray:
     """Spread ``extra`` aftermarket items over groups by weight, each at most its cap."""
     counts = np.zeros(len(weights), dtype=np.int64)
     if extra > caps.sum():
@@ -317,8 +400,9 @@ def build_catalog(ref: Reference, size: int, rng: np.random.Generator) -> Catalo
     key_articles = np.array(_articles(key_pattern, rng), dtype=object)
     for _ in range(50):
         as_series = pd.Series(key_articles, dtype=object)
-        dup = (as_series.duplicated(keep="first") | as_series.isin(oem)
-               | as_series.isin(opel_no)).to_numpy()
+        dup = (
+            as_series.duplicated(keep="first") | as_series.isin(oem) | as_series.isin(opel_no)
+        ).to_numpy()
         if not dup.any():
             break
         redo = np.flatnonzero(dup)
@@ -337,7 +421,7 @@ def build_catalog(ref: Reference, size: int, rng: np.random.Generator) -> Catalo
     ends = np.r_[starts[1:], n_items]
     cross = np.empty(n_items, dtype=object)
     for s, e in zip(starts, ends, strict=True):
-        group_after = list(dict.fromkeys(articles[s + 1:e]))
+        group_after = list(dict.fromkeys(articles[s + 1 : e]))
         for k in range(s, e):
             own = opel_no[fit_idx[k]] if k == s else articles[k]
             others = [a for a in group_after if a != articles[k]][:8]
@@ -347,9 +431,12 @@ def build_catalog(ref: Reference, size: int, rng: np.random.Generator) -> Catalo
     pmin = parts.loc[f_used["part_type"], "price_rub_min"].to_numpy(dtype=float)
     pmax = parts.loc[f_used["part_type"], "price_rub_max"].to_numpy(dtype=float)
     base = np.exp(rng.uniform(np.log(pmin), np.log(pmax)))
-    model_factor = f_used["model"].map(
-        {"insignia": 1.2, "antara": 1.25, "movano": 1.2, "vivaro": 1.15, "corsa": 0.9}
-    ).fillna(1.0).to_numpy()
+    model_factor = (
+        f_used["model"]
+        .map({"insignia": 1.2, "antara": 1.25, "movano": 1.2, "vivaro": 1.15, "corsa": 0.9})
+        .fillna(1.0)
+        .to_numpy()
+    )
     base = base * model_factor
     lo = np.array([_TIER_PRICE.get(t, (1.4, 1.9))[0] for t in item_tier])
     hi = np.array([_TIER_PRICE.get(t, (1.4, 1.9))[1] for t in item_tier])
@@ -361,38 +448,47 @@ def build_catalog(ref: Reference, size: int, rng: np.random.Generator) -> Catalo
     names = _names(f_used, parts, volumes, fit_idx, item_brand, item_line, rng)
     width = max(6, len(str(n_items)))
     fi = f_used.iloc[fit_idx].reset_index(drop=True)
-    catalog = pd.DataFrame({
-        "sku": [f"OP-{k:0{width}d}" for k in range(1, n_items + 1)],
-        "oem_number": [oem[i] for i in fit_idx],
-        "cross_numbers": cross,
-        "name": names,
-        "part_type": fi["part_type"],
-        "make": "Opel",
-        "model": fi["model"],
-        "generation": fi["generation"],
-        "year_from": fi["year_from"].astype("int64"),
-        "year_to": fi["year_to"],
-        "engine_codes": fi["engine_code"],
-        "axle": fi["axle"],
-        "side": fi["side"],
-        "brand": item_brand,
-        "price_rub": price,
-        "in_stock": in_stock,
-    })[CATALOG_COLUMNS]
+    catalog = pd.DataFrame(
+        {
+            "sku": [f"OP-{k:0{width}d}" for k in range(1, n_items + 1)],
+            "oem_number": [oem[i] for i in fit_idx],
+            "cross_numbers": cross,
+            "name": names,
+            "part_type": fi["part_type"],
+            "make": "Opel",
+            "model": fi["model"],
+            "generation": fi["generation"],
+            "year_from": fi["year_from"].astype("int64"),
+            "year_to": fi["year_to"],
+            "engine_codes": fi["engine_code"],
+            "axle": fi["axle"],
+            "side": fi["side"],
+            "brand": item_brand,
+            "price_rub": price,
+            "in_stock": in_stock,
+        }
+    )[CATALOG_COLUMNS]
     return CatalogBuild(
         catalog=catalog,
         article=pd.Series(articles, name="article").astype(str),
         fitment=used[fit_idx],
         fitments=fitments,
-        brand_text=pd.Series([f"{b} {ln}".strip() for b, ln in zip(item_brand, item_line,
-                                                                   strict=True)]),
+        brand_text=pd.Series(
+            [f"{b} {ln}".strip() for b, ln in zip(item_brand, item_line, strict=True)]
+        ),
         opel_no=pd.Series([opel_no[i] for i in fit_idx]),
     )
 
 
-def _names(f_used: pd.DataFrame, parts: pd.DataFrame, volumes: dict[str, str],
-           fit_idx: np.ndarray,
-           brands: list[str], lines: list[str], rng: np.random.Generator) -> list[str]:
+def _names(
+    f_used: pd.DataFrame,
+    parts: pd.DataFrame,
+    volumes: dict[str, str],
+    fit_idx: np.ndarray,
+    brands: list[str],
+    lines: list[str],
+    rng: np.random.Generator,
+) -> list[str]:
     """Russian price-list names with a few word orders, as real catalogs vary."""
     pattern = rng.choice(5, size=len(fit_idx), p=[0.4, 0.2, 0.2, 0.1, 0.1])
     with_volume = rng.random(len(fit_idx)) < 0.5
@@ -420,13 +516,16 @@ def _names(f_used: pd.DataFrame, parts: pd.DataFrame, volumes: dict[str, str],
         elif p == 2:
             text = f"{name} Opel {model} {f['generation']} {engine} {axle} {side} {brand}"
         elif p == 3:
-            text = (f"{name} {axle} {side} для Opel {model} {f['generation']} ({years}) "
-                    f"{engine} {brand}")
+            text = (
+                f"{name} {axle} {side} для Opel {model} {f['generation']} ({years}) "
+                f"{engine} {brand}"
+            )
         else:
             ab_axle = _ABBR[f["axle"]] if f["axle"] else ""
             ab_side = _ABBR[f["side"]] if f["side"] else ""
-            text = (f"{name} {ab_axle} {ab_side} OPEL {model.upper()} {f['generation']} "
-                    f"{f['engine_code']} {brand}")
+            text = (
+                f"{name} {ab_axle} {ab_side} OPEL {model.upper()} {f['generation']} "
+                f"{f['engine_code']} {brand}"
+            )
         out.append(" ".join(text.split()))
     return out
-

@@ -38,14 +38,26 @@ def register(sub: Any) -> None:
     )
     parser.add_argument("--out", required=True, help="folder to write the files into")
     parser.add_argument("--months", type=_whole(1), default=6, help="months of leads (default 6)")
-    parser.add_argument("--leads-per-month", type=_whole(1), default=3000,
-                        help="leads created per month (default 3000)")
-    parser.add_argument("--catalog-size", type=_whole(1), default=20000,
-                        help="number of catalog items (default 20000)")
-    parser.add_argument("--seed", type=_whole(0), default=DEFAULT_SEED,
-                        help=f"random seed (default {DEFAULT_SEED})")
-    parser.add_argument("--start", default="2026-05-01",
-                        help="first day of the period, ISO date (default 2026-05-01)")
+    parser.add_argument(
+        "--leads-per-month",
+        type=_whole(1),
+        default=3000,
+        help="leads created per month (default 3000)",
+    )
+    parser.add_argument(
+        "--catalog-size",
+        type=_whole(1),
+        default=20000,
+        help="number of catalog items (default 20000)",
+    )
+    parser.add_argument(
+        "--seed", type=_whole(0), default=DEFAULT_SEED, help=f"random seed (default {DEFAULT_SEED})"
+    )
+    parser.add_argument(
+        "--start",
+        default="2026-05-01",
+        help="first day of the period, ISO date (default 2026-05-01)",
+    )
     parser.set_defaults(func=handler)
 
 
@@ -56,14 +68,22 @@ def handler(args: argparse.Namespace) -> int:
 
     began = time.perf_counter()
     try:
-        world = generate_world(months=args.months, leads_per_month=args.leads_per_month,
-                               catalog_size=args.catalog_size, seed=args.seed, start=args.start)
+        world = generate_world(
+            months=args.months,
+            leads_per_month=args.leads_per_month,
+            catalog_size=args.catalog_size,
+            seed=args.seed,
+            start=args.start,
+        )
     except UsageError as exc:
         # name the command-line option rather than the Python argument
         message = str(exc)
         for name in ("leads_per_month", "catalog_size", "months", "seed", "start"):
-            message = message.replace(name, "--" + name.replace("_", "-"), 1) \
-                if message.startswith(name) else message
+            message = (
+                message.replace(name, "--" + name.replace("_", "-"), 1)
+                if message.startswith(name)
+                else message
+            )
         raise UsageError(f"synth: {message}") from None
     paths = write_world(world, args.out)
     counts = world.summary()["counts"]

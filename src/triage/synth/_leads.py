@@ -24,43 +24,100 @@ __all__ = ["CAMPAIGNS", "DEFAULT_TIER_SHARES", "MANAGERS", "build_leads"]
 
 #: Configured share of each request tier (the generator's targets).
 DEFAULT_TIER_SHARES = {
-    "exact": 0.08, "oem": 0.06, "colloquial": 0.20, "slang": 0.10, "typo": 0.10,
-    "translit": 0.06, "layout": 0.04, "missing_slots": 0.10, "vague": 0.06,
-    "other_make": 0.10, "not_a_part": 0.07, "empty": 0.03,
+    "exact": 0.08,
+    "oem": 0.06,
+    "colloquial": 0.20,
+    "slang": 0.10,
+    "typo": 0.10,
+    "translit": 0.06,
+    "layout": 0.04,
+    "missing_slots": 0.10,
+    "vague": 0.06,
+    "other_make": 0.10,
+    "not_a_part": 0.07,
+    "empty": 0.03,
 }
 OPEL_TIERS = TIERS[:9]
 HARD_TIERS = ["slang", "typo", "translit", "layout", "missing_slots", "vague"]
 
 #: name -> (channel, base weight, growth per month, tier affinity, unserved-region rate)
 CAMPAIGNS: dict[str, tuple[str, float, float, dict[str, float], float]] = {
-    "direct_opel_parts_search": ("yandex_direct", 0.20, 0.0,
-                                 {"exact": 1.3, "oem": 1.3, "other_make": 0.3, "not_a_part": 0.5,
-                                  "empty": 0.7}, 0.04),
-    "direct_autoparts_broad": ("yandex_direct", 0.06, 0.30,
-                               {"other_make": 6.0, "not_a_part": 1.5, "exact": 0.5, "oem": 0.6},
-                               0.10),
-    "direct_rsya_network": ("yandex_direct", 0.06, 0.0,
-                            {"not_a_part": 3.0, "empty": 3.0, "other_make": 1.5, "vague": 1.3,
-                             "exact": 0.4, "oem": 0.4}, 0.35),
-    "google_opel_search": ("google_ads", 0.07, 0.0,
-                           {"exact": 1.3, "oem": 1.3, "translit": 1.4, "other_make": 0.4,
-                            "not_a_part": 0.6}, 0.05),
-    "avito_opel_astra": ("avito", 0.07, 0.0,
-                         {"colloquial": 1.3, "slang": 1.3, "missing_slots": 1.3,
-                          "other_make": 0.6, "exact": 0.6}, 0.12),
+    "direct_opel_parts_search": (
+        "yandex_direct",
+        0.20,
+        0.0,
+        {"exact": 1.3, "oem": 1.3, "other_make": 0.3, "not_a_part": 0.5, "empty": 0.7},
+        0.04,
+    ),
+    "direct_autoparts_broad": (
+        "yandex_direct",
+        0.06,
+        0.30,
+        {"other_make": 6.0, "not_a_part": 1.5, "exact": 0.5, "oem": 0.6},
+        0.10,
+    ),
+    "direct_rsya_network": (
+        "yandex_direct",
+        0.06,
+        0.0,
+        {
+            "not_a_part": 3.0,
+            "empty": 3.0,
+            "other_make": 1.5,
+            "vague": 1.3,
+            "exact": 0.4,
+            "oem": 0.4,
+        },
+        0.35,
+    ),
+    "google_opel_search": (
+        "google_ads",
+        0.07,
+        0.0,
+        {"exact": 1.3, "oem": 1.3, "translit": 1.4, "other_make": 0.4, "not_a_part": 0.6},
+        0.05,
+    ),
+    "avito_opel_astra": (
+        "avito",
+        0.07,
+        0.0,
+        {"colloquial": 1.3, "slang": 1.3, "missing_slots": 1.3, "other_make": 0.6, "exact": 0.6},
+        0.12,
+    ),
     "avito_opel_parts": ("avito", 0.06, 0.0, {"other_make": 0.8, "missing_slots": 1.3}, 0.12),
     "vk_retarget": ("vk", 0.04, 0.0, {"not_a_part": 1.6, "empty": 1.5}, 0.06),
     "vk_opel_club": ("vk", 0.03, 0.0, {"slang": 1.6, "other_make": 0.5}, 0.08),
     "2gis_card": ("2gis", 0.05, 0.0, {"not_a_part": 1.8, "other_make": 1.2}, 0.02),
-    "organic_search": ("organic", 0.13, 0.0,
-                       {"exact": 1.5, "oem": 1.6, "other_make": 0.3, "not_a_part": 0.6,
-                        "empty": 0.6}, 0.05),
-    "referral": ("referral", 0.05, 0.0,
-                 {"oem": 1.5, "slang": 1.4, "other_make": 0.2, "not_a_part": 0.3, "empty": 0.3},
-                 0.02),
-    "incoming_call": ("phone_call", 0.12, 0.0,
-                      {"exact": 0.3, "oem": 0.6, "colloquial": 1.3, "slang": 1.4, "vague": 1.4,
-                       "layout": 0.1, "translit": 0.1, "empty": 0.5}, 0.03),
+    "organic_search": (
+        "organic",
+        0.13,
+        0.0,
+        {"exact": 1.5, "oem": 1.6, "other_make": 0.3, "not_a_part": 0.6, "empty": 0.6},
+        0.05,
+    ),
+    "referral": (
+        "referral",
+        0.05,
+        0.0,
+        {"oem": 1.5, "slang": 1.4, "other_make": 0.2, "not_a_part": 0.3, "empty": 0.3},
+        0.02,
+    ),
+    "incoming_call": (
+        "phone_call",
+        0.12,
+        0.0,
+        {
+            "exact": 0.3,
+            "oem": 0.6,
+            "colloquial": 1.3,
+            "slang": 1.4,
+            "vague": 1.4,
+            "layout": 0.1,
+            "translit": 0.1,
+            "empty": 0.5,
+        },
+        0.03,
+    ),
 }
 
 #: name -> (decoding skill: "strong"/"weak", first month index they work, share of leads)
@@ -75,54 +132,157 @@ MANAGERS = {
     "Артём Волков": ("weak", 2, 1.1),
 }
 _DECODE = {  # probability that a manager turns the request into an item
-    "strong": {"exact": 0.99, "oem": 0.98, "colloquial": 0.96, "slang": 0.9, "typo": 0.9,
-               "translit": 0.87, "layout": 0.82, "missing_slots": 0.85, "vague": 0.8},
-    "weak": {"exact": 0.96, "oem": 0.9, "colloquial": 0.82, "slang": 0.35, "typo": 0.45,
-             "translit": 0.35, "layout": 0.25, "missing_slots": 0.4, "vague": 0.25},
+    "strong": {
+        "exact": 0.99,
+        "oem": 0.98,
+        "colloquial": 0.96,
+        "slang": 0.9,
+        "typo": 0.9,
+        "translit": 0.87,
+        "layout": 0.82,
+        "missing_slots": 0.85,
+        "vague": 0.8,
+    },
+    "weak": {
+        "exact": 0.96,
+        "oem": 0.9,
+        "colloquial": 0.82,
+        "slang": 0.35,
+        "typo": 0.45,
+        "translit": 0.35,
+        "layout": 0.25,
+        "missing_slots": 0.4,
+        "vague": 0.25,
+    },
 }
 _MAKE_WEIGHT = {
-    "Lada": 14, "Hyundai": 10, "Kia": 10, "Renault": 9, "Volkswagen": 7, "Toyota": 7,
-    "Chevrolet": 7, "Ford": 6, "Nissan": 5, "Skoda": 5, "Peugeot": 4, "Mitsubishi": 3,
-    "Mazda": 3, "Citroen": 3, "Daewoo": 3, "Mercedes-Benz": 3, "BMW": 3, "Audi": 2,
-    "Geely": 2, "Chery": 2, "Haval": 2,
+    "Lada": 14,
+    "Hyundai": 10,
+    "Kia": 10,
+    "Renault": 9,
+    "Volkswagen": 7,
+    "Toyota": 7,
+    "Chevrolet": 7,
+    "Ford": 6,
+    "Nissan": 5,
+    "Skoda": 5,
+    "Peugeot": 4,
+    "Mitsubishi": 3,
+    "Mazda": 3,
+    "Citroen": 3,
+    "Daewoo": 3,
+    "Mercedes-Benz": 3,
+    "BMW": 3,
+    "Audi": 2,
+    "Geely": 2,
+    "Chery": 2,
+    "Haval": 2,
 }
 _SERVED_WEIGHT = {
-    "Москва": 0.42, "Московская область": 0.30, "Санкт-Петербург": 0.08,
-    "Ленинградская область": 0.04, "Тверская область": 0.03, "Калужская область": 0.03,
-    "Тульская область": 0.03, "Владимирская область": 0.025, "Рязанская область": 0.025,
+    "Москва": 0.42,
+    "Московская область": 0.30,
+    "Санкт-Петербург": 0.08,
+    "Ленинградская область": 0.04,
+    "Тверская область": 0.03,
+    "Калужская область": 0.03,
+    "Тульская область": 0.03,
+    "Владимирская область": 0.025,
+    "Рязанская область": 0.025,
     "Ярославская область": 0.025,
 }
 _SEASON = {  # part type -> {month of year: factor}
     "wiper_blade": {9: 1.8, 10: 2.5, 11: 2.2, 3: 1.6, 4: 1.4, 6: 0.6, 7: 0.6},
-    "oil_filter": {4: 1.4, 5: 1.5, 10: 1.2}, "air_filter": {4: 1.4, 5: 1.5, 6: 1.2},
+    "oil_filter": {4: 1.4, 5: 1.5, 10: 1.2},
+    "air_filter": {4: 1.4, 5: 1.5, 6: 1.2},
     "cabin_filter": {4: 1.5, 5: 1.6, 6: 1.4},
     "ac_condenser": {6: 2.2, 7: 2.5, 8: 2.0, 12: 0.3, 1: 0.3},
     "radiator": {6: 1.5, 7: 1.7, 8: 1.5},
-    "shock_absorber": {4: 1.4, 5: 1.3}, "stabilizer_link": {4: 1.4, 5: 1.3},
-    "alternator": {11: 1.5, 12: 1.7, 1: 1.8}, "starter": {11: 1.5, 12: 1.8, 1: 2.0},
+    "shock_absorber": {4: 1.4, 5: 1.3},
+    "stabilizer_link": {4: 1.4, 5: 1.3},
+    "alternator": {11: 1.5, 12: 1.7, 1: 1.8},
+    "starter": {11: 1.5, 12: 1.8, 1: 2.0},
     "headlight": {11: 1.3, 12: 1.3},
 }
 _LOST_TEXT = {
-    "unclear": ["непонятный запрос", "непонятный запрос", "Непонятный запрос", "не понятный запрос",
-                "непонятно что нужно", "клиент не смог объяснить", "непонятная заявка",
-                "не понятно что хочет", "непонятный запрос."],
-    "no_answer": ["не дозвонились", "не дозвонились", "недозвон", "не дозвонилась",
-                  "не берет трубку", "не берёт трубку", "абонент недоступен", "не дозвонилсь"],
-    "expensive": ["дорого", "дорого", "Дорого", "дорого для клиента", "не устроила цена",
-                  "дорого!", "нашел дешевле", "цена"],
-    "no_stock": ["нет в наличии", "нет в наличии", "нет в наличи", "нету", "нет на складе",
-                 "нет в наличии, долго ждать", "под заказ не устроило"],
-    "elsewhere": ["купил в другом месте", "купил в другом месте", "купил у конкурентов",
-                  "уже купил", "купил в другом мсте", "взял на разборке"],
+    "unclear": [
+        "непонятный запрос",
+        "непонятный запрос",
+        "Непонятный запрос",
+        "не понятный запрос",
+        "непонятно что нужно",
+        "клиент не смог объяснить",
+        "непонятная заявка",
+        "не понятно что хочет",
+        "непонятный запрос.",
+    ],
+    "no_answer": [
+        "не дозвонились",
+        "не дозвонились",
+        "недозвон",
+        "не дозвонилась",
+        "не берет трубку",
+        "не берёт трубку",
+        "абонент недоступен",
+        "не дозвонилсь",
+    ],
+    "expensive": [
+        "дорого",
+        "дорого",
+        "Дорого",
+        "дорого для клиента",
+        "не устроила цена",
+        "дорого!",
+        "нашел дешевле",
+        "цена",
+    ],
+    "no_stock": [
+        "нет в наличии",
+        "нет в наличии",
+        "нет в наличи",
+        "нету",
+        "нет на складе",
+        "нет в наличии, долго ждать",
+        "под заказ не устроило",
+    ],
+    "elsewhere": [
+        "купил в другом месте",
+        "купил в другом месте",
+        "купил у конкурентов",
+        "уже купил",
+        "купил в другом мсте",
+        "взял на разборке",
+    ],
     "changed_mind": ["передумал", "передумал", "отказался", "клиент отказался"],
-    "other_make": ["не наша марка", "не наша марка", "не опель", "Не наша марка",
-                   "другая марка", "не наша марка (не опель)", "не наш профиль"],
-    "spam": ["спам", "спам", "Спам", "не по теме", "не запчасти", "реклама", "ошиблись номером",
-             "не клиент"],
+    "other_make": [
+        "не наша марка",
+        "не наша марка",
+        "не опель",
+        "Не наша марка",
+        "другая марка",
+        "не наша марка (не опель)",
+        "не наш профиль",
+    ],
+    "spam": [
+        "спам",
+        "спам",
+        "Спам",
+        "не по теме",
+        "не запчасти",
+        "реклама",
+        "ошиблись номером",
+        "не клиент",
+    ],
     "empty": ["пустая заявка", "спам", "пустой запрос", "пусто", "нет запроса"],
     "duplicate": ["дубль", "дубль", "Дубль", "дубль заявки", "повтор", "дубликат"],
-    "region": ["не наш регион", "не наш регион", "не наш регион.", "регион", "далеко",
-               "нет доставки в регион", "не наш регон"],
+    "region": [
+        "не наш регион",
+        "не наш регион",
+        "не наш регион.",
+        "регион",
+        "далеко",
+        "нет доставки в регион",
+        "не наш регон",
+    ],
 }
 _OPEN_DAYS = 10
 
@@ -131,13 +291,40 @@ def _pick_by_cdf(cdf: np.ndarray, u: np.ndarray) -> np.ndarray:
     return np.minimum(np.searchsorted(cdf, u * cdf[-1], side="right"), len(cdf) - 1)
 
 
-def _timestamps(start: pd.Timestamp, months: int, per_month: int,
-                rng: np.random.Generator) -> tuple[pd.Series, np.ndarray]:
+def _timestamps(
+    start: pd.Timestamp, months: int, per_month: int, rng: np.random.Generator
+) -> tuple[pd.Series, np.ndarray]:
     stamps = []
     month_idx = []
     hours = np.arange(24)
-    hour_w = np.array([0.2, 0.1, 0.05, 0.05, 0.05, 0.1, 0.3, 0.8, 1.6, 3.0, 4.0, 4.2, 3.8, 3.6,
-                       3.6, 3.5, 3.3, 3.0, 2.4, 1.8, 1.4, 1.1, 0.8, 0.4])
+    hour_w = np.array(
+        [
+            0.2,
+            0.1,
+            0.05,
+            0.05,
+            0.05,
+            0.1,
+            0.3,
+            0.8,
+            1.6,
+            3.0,
+            4.0,
+            4.2,
+            3.8,
+            3.6,
+            3.6,
+            3.5,
+            3.3,
+            3.0,
+            2.4,
+            1.8,
+            1.4,
+            1.1,
+            0.8,
+            0.4,
+        ]
+    )
     for m in range(months):
         first = start + pd.DateOffset(months=m)
         days = pd.date_range(first, first + pd.DateOffset(months=1) - pd.Timedelta(days=1))
@@ -145,8 +332,9 @@ def _timestamps(start: pd.Timestamp, months: int, per_month: int,
         day = rng.choice(len(days), size=per_month, p=day_w / day_w.sum())
         hour = rng.choice(hours, size=per_month, p=hour_w / hour_w.sum())
         second = rng.integers(0, 3600, size=per_month)
-        stamp = (days[day].to_numpy() + hour * np.timedelta64(1, "h")
-                 + second * np.timedelta64(1, "s"))
+        stamp = (
+            days[day].to_numpy() + hour * np.timedelta64(1, "h") + second * np.timedelta64(1, "s")
+        )
         stamps.append(stamp)
         month_idx.append(np.full(per_month, m))
     times = np.concatenate(stamps)
@@ -157,21 +345,60 @@ def _timestamps(start: pd.Timestamp, months: int, per_month: int,
 
 def _phone_text(digits10: str, style: int) -> str:
     a, b, c, d = digits10[:3], digits10[3:6], digits10[6:8], digits10[8:]
-    return [f"+7 {a} {b}-{c}-{d}", f"8{digits10}", f"8({a}){b}{c}{d}", f"+7{digits10}",
-            f"8 {a} {b} {c} {d}", f"{digits10}", f"7({a}){b}-{c}-{d}", f"8-{a}-{b}-{c}-{d}",
-            f"+7 ({a}) {b}-{c}-{d}"][style]
+    return [
+        f"+7 {a} {b}-{c}-{d}",
+        f"8{digits10}",
+        f"8({a}){b}{c}{d}",
+        f"+7{digits10}",
+        f"8 {a} {b} {c} {d}",
+        f"{digits10}",
+        f"7({a}){b}-{c}-{d}",
+        f"8-{a}-{b}-{c}-{d}",
+        f"+7 ({a}) {b}-{c}-{d}",
+    ][style]
 
 
 _N_PHONE_STYLES = 9
-_EMAIL_USERS = ["ivanov", "petrov", "sergey", "alex", "olga", "dima", "avto", "opel.fan",
-                "max", "nikolay", "irina", "andrey", "vlad", "tanya", "kirill", "roman"]
-_EMAIL_DOMAINS = ["mail.ru", "yandex.ru", "gmail.com", "bk.ru", "list.ru", "inbox.ru",
-                  "rambler.ru", "ya.ru"]
+_EMAIL_USERS = [
+    "ivanov",
+    "petrov",
+    "sergey",
+    "alex",
+    "olga",
+    "dima",
+    "avto",
+    "opel.fan",
+    "max",
+    "nikolay",
+    "irina",
+    "andrey",
+    "vlad",
+    "tanya",
+    "kirill",
+    "roman",
+]
+_EMAIL_DOMAINS = [
+    "mail.ru",
+    "yandex.ru",
+    "gmail.com",
+    "bk.ru",
+    "list.ru",
+    "inbox.ru",
+    "rambler.ru",
+    "ya.ru",
+]
 
 
-def build_leads(ref: Reference, cat: CatalogBuild, *, months: int, leads_per_month: int,
-                start: pd.Timestamp, rng: np.random.Generator,
-                tier_shares: dict[str, float] | None = None) -> tuple[pd.DataFrame, pd.DataFrame]:
+def build_leads(
+    ref: Reference,
+    cat: CatalogBuild,
+    *,
+    months: int,
+    leads_per_month: int,
+    start: pd.Timestamp,
+    rng: np.random.Generator,
+    tier_shares: dict[str, float] | None = None,
+) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Generate the CRM export and its ground truth (see the module docstring)."""
     shares = dict(DEFAULT_TIER_SHARES if tier_shares is None else tier_shares)
     n = months * leads_per_month
@@ -218,8 +445,8 @@ def build_leads(ref: Reference, cat: CatalogBuild, *, months: int, leads_per_mon
     region = np.where(
         u_region[:, 0] < unserved_rate,
         np.array(unserved_names, dtype=object)[
-            np.minimum((u_region[:, 1] * len(unserved_names)).astype(int),
-                       len(unserved_names) - 1)],
+            np.minimum((u_region[:, 1] * len(unserved_names)).astype(int), len(unserved_names) - 1)
+        ],
         np.array(served_names, dtype=object)[_pick_by_cdf(np.cumsum(sw), u_region[:, 1])],
     )
     region = np.where(u_region[:, 2] < 0.005, "", region)
@@ -229,18 +456,23 @@ def build_leads(ref: Reference, cat: CatalogBuild, *, months: int, leads_per_mon
     mobile = ["9" + "".join(map(str, row)) for row in digits]
     style = rng.integers(0, _N_PHONE_STYLES, size=n)
     u_c = rng.random((n, 6))
-    missing_rate = np.select([channel == "avito", channel == "vk", channel == "phone_call"],
-                             [0.12, 0.14, 0.0], 0.03)
+    missing_rate = np.select(
+        [channel == "avito", channel == "vk", channel == "phone_call"], [0.12, 0.14, 0.0], 0.03
+    )
     phones = np.array([_phone_text(mobile[i], style[i]) for i in range(n)], dtype=object)
     broken = u_c[:, 1] < 0.045
     for i in np.flatnonzero(broken).tolist():
         kind = int(u_c[i, 2] * 4)
-        phones[i] = [f"8{mobile[i][:9]}", f"{mobile[i][3:6]}-{mobile[i][6:8]}-{mobile[i][8:]}",
-                     f"+375 29 {mobile[i][3:6]}-{mobile[i][6:8]}-{mobile[i][8:]}",
-                     f"+7 {mobile[i][:3]} {mobile[i][3:6]}-{mobile[i][6:8]}"][kind]
+        phones[i] = [
+            f"8{mobile[i][:9]}",
+            f"{mobile[i][3:6]}-{mobile[i][6:8]}-{mobile[i][8:]}",
+            f"+375 29 {mobile[i][3:6]}-{mobile[i][6:8]}-{mobile[i][8:]}",
+            f"+7 {mobile[i][:3]} {mobile[i][3:6]}-{mobile[i][6:8]}",
+        ][kind]
     phones[u_c[:, 0] < missing_rate] = ""
-    email_rate = np.select([np.isin(channel, ["organic", "google_ads"]),
-                            channel == "phone_call"], [0.35, 0.03], 0.2)
+    email_rate = np.select(
+        [np.isin(channel, ["organic", "google_ads"]), channel == "phone_call"], [0.35, 0.03], 0.2
+    )
     emails = np.full(n, "", dtype=object)
     has_email = u_c[:, 3] < email_rate
     for i in np.flatnonzero(has_email).tolist():
@@ -248,8 +480,11 @@ def build_leads(ref: Reference, cat: CatalogBuild, *, months: int, leads_per_mon
         domain = _EMAIL_DOMAINS[int(u_c[i, 4] * 97) % len(_EMAIL_DOMAINS)]
         emails[i] = f"{user}@{domain}"
         if u_c[i, 5] * 1000 % 1 < 0.1:  # about one address in ten is mistyped
-            emails[i] = [f"{user}@{domain.split('.')[0]}", f"{user}.{domain}",
-                         f"{user}@{domain.replace('.', ',')}"][int(u_c[i, 2] * 3)]
+            emails[i] = [
+                f"{user}@{domain.split('.')[0]}",
+                f"{user}.{domain}",
+                f"{user}@{domain.replace('.', ',')}",
+            ][int(u_c[i, 2] * 3)]
 
     # repeat contacts: ~4.5% within 1-6 days (duplicates), ~2% after 8-30 days (not)
     t_ns = times.to_numpy(dtype="datetime64[ns]")
@@ -283,14 +518,18 @@ def build_leads(ref: Reference, cat: CatalogBuild, *, months: int, leads_per_mon
     fit = cat.fitments.iloc[cat.fitment]
     group_size = catalog.groupby("oem_number")["sku"].transform("size").to_numpy()
     row_w = fit["weight"].to_numpy() / group_size
-    has_slang = catalog["part_type"].map(
-        ref.part_types.set_index("part_type")["slang_ru"].map(bool)).to_numpy()
+    has_slang = (
+        catalog["part_type"]
+        .map(ref.part_types.set_index("part_type")["slang_ru"].map(bool))
+        .to_numpy()
+    )
     item = np.full(n, -1)
     u_i = rng.random(n)
     for m in range(months):
         moy = (start + pd.DateOffset(months=m)).month
-        season = catalog["part_type"].map(
-            lambda p, moy=moy: _SEASON.get(p, {}).get(moy, 1.0)).to_numpy()
+        season = (
+            catalog["part_type"].map(lambda p, moy=moy: _SEASON.get(p, {}).get(moy, 1.0)).to_numpy()
+        )
         w = row_w * season
         cdf_all = np.cumsum(w)
         cdf_slang = np.cumsum(w * has_slang)
@@ -302,10 +541,10 @@ def build_leads(ref: Reference, cat: CatalogBuild, *, months: int, leads_per_mon
     parts_pop = np.array([PART_POPULARITY.get(p, 1.0) for p in ref.part_types["part_type"]])
     other_names = [mk for mk in ref.makes["make"] if mk != "Opel"]
     make_w = np.array([_MAKE_WEIGHT.get(mk, 1.0) for mk in other_names])
-    other_make = np.array(other_names, dtype=object)[_pick_by_cdf(np.cumsum(make_w),
-                                                                   rng.random(n))]
-    other_part = ref.part_types["part_type"].to_numpy()[_pick_by_cdf(np.cumsum(parts_pop),
-                                                                      rng.random(n))]
+    other_make = np.array(other_names, dtype=object)[_pick_by_cdf(np.cumsum(make_w), rng.random(n))]
+    other_part = ref.part_types["part_type"].to_numpy()[
+        _pick_by_cdf(np.cumsum(parts_pop), rng.random(n))
+    ]
     other_year = rng.integers(2004, CURRENT_YEAR, size=n)
     opel_model_for_np = rng.choice(["astra", "corsa", "vectra", "zafira", "insignia"], size=n)
     item_year_u = rng.random(n)
@@ -327,34 +566,61 @@ def build_leads(ref: Reference, cat: CatalogBuild, *, months: int, leads_per_mon
     part_info: dict[str, tuple[bool, int, bool]] = {}
     for r in ref.part_types.itertuples(index=False):
         part_info[r.part_type] = (bool(r.has_side), len(r.axles), bool(r.engine_specific))
-    single_gen: dict[str, bool] = (
-        ref.opel_models.groupby("model")["generation"].nunique().eq(1).to_dict())  # type: ignore[assignment]
+    single_gen = {
+        str(k): bool(v)
+        for k, v in ref.opel_models.groupby("model")["generation"].nunique().eq(1).items()
+    }
     gen_years: dict[str, list[tuple[int, int]]] = {}
     for r in ref.opel_models.itertuples(index=False):
         gen_years.setdefault(r.model, []).append((int(r.year_from), int(r.year_to_effective)))
     for i in range(n):
         tier = TIERS[tier_idx[i]]
-        row: dict = {"tier": tier, "true_sku": "", "true_make": "", "true_model": "",
-                     "true_generation": "", "true_part_type": "", "true_side": "",
-                     "true_axle": "", "specifies_item": False}
+        row: dict = {
+            "tier": tier,
+            "true_sku": "",
+            "true_make": "",
+            "true_model": "",
+            "true_generation": "",
+            "true_part_type": "",
+            "true_side": "",
+            "true_axle": "",
+            "specifies_item": False,
+        }
         if tier in OPEL_TIERS:
             k = item[i]
             rec = cat_records[k]
             y_to = CURRENT_YEAR - 1 if pd.isna(rec["year_to"]) else int(rec["year_to"])
             y_from = int(rec["year_from"])
             year = y_from + int(item_year_u[i] * (y_to - y_from + 1))
-            info = dict(rec, year=min(year, y_to), engine_code=rec["engine_codes"],
-                        article=articles[k], brand_text=brand_text[k], opel_catalog_no=opel_no[k])
+            info = dict(
+                rec,
+                year=min(year, y_to),
+                engine_code=rec["engine_codes"],
+                article=articles[k],
+                brand_text=brand_text[k],
+                opel_catalog_no=opel_no[k],
+            )
             req = getattr(writer, tier)(info)
-            row.update(true_sku=rec["sku"], true_make="Opel", true_model=rec["model"],
-                       true_generation=rec["generation"], true_part_type=rec["part_type"],
-                       true_side=rec["side"], true_axle=rec["axle"])
-            row["specifies_item"] = _specifies(req, rec, part_info, single_gen, gen_years,
-                                               n_engines[k])
+            row.update(
+                true_sku=rec["sku"],
+                true_make="Opel",
+                true_model=rec["model"],
+                true_generation=rec["generation"],
+                true_part_type=rec["part_type"],
+                true_side=rec["side"],
+                true_axle=rec["axle"],
+            )
+            row["specifies_item"] = _specifies(
+                req, rec, part_info, single_gen, gen_years, n_engines[k]
+            )
         elif tier == "other_make":
             req = writer.other_make(other_make[i], other_part[i], int(other_year[i]))
-            row.update(true_make=other_make[i], true_part_type=other_part[i],
-                       true_side=req.side, true_axle=req.axle)
+            row.update(
+                true_make=other_make[i],
+                true_part_type=other_part[i],
+                true_side=req.side,
+                true_axle=req.axle,
+            )
         elif tier == "not_a_part":
             req = writer.not_a_part(opel_model_for_np[i], int(other_year[i]))
             row["true_make"] = req.make
@@ -368,17 +634,19 @@ def build_leads(ref: Reference, cat: CatalogBuild, *, months: int, leads_per_mon
     truth = pd.DataFrame(truth_rows)
 
     lead_ids = np.array([f"L{k:06d}" for k in range(1, n + 1)], dtype=object)
-    leads = pd.DataFrame({
-        "lead_id": lead_ids,
-        "created_at": times.dt.strftime("%Y-%m-%dT%H:%M:%S"),
-        "channel": channel,
-        "campaign": campaign,
-        "utm_term": "",
-        "region": region,
-        "phone": phones,
-        "email": emails,
-        "request_text": texts,
-    })
+    leads = pd.DataFrame(
+        {
+            "lead_id": lead_ids,
+            "created_at": times.dt.strftime("%Y-%m-%dT%H:%M:%S"),
+            "channel": channel,
+            "campaign": campaign,
+            "utm_term": "",
+            "region": region,
+            "phone": phones,
+            "email": emails,
+            "request_text": texts,
+        }
+    )
     leads["utm_term"] = _utm_terms(leads, truth, ref, rng)
 
     # ground truth: the agreed criteria
@@ -400,24 +668,36 @@ def build_leads(ref: Reference, cat: CatalogBuild, *, months: int, leads_per_mon
     truth["duplicate_of"] = [lead_ids[j] if j is not None else "" for j in dup_of]
     del tier_idx_orig
 
-    sales = _behaviour(leads, truth, catalog, item, failed, true_target, month,
-                       times, period_end, rng)
+    sales = _behaviour(
+        leads, truth, catalog, item, failed, true_target, month, times, period_end, rng
+    )
     for column, values in sales.items():
         leads[column] = values
 
     status = leads["status"].to_numpy()
     mv = leads["marketing_verdict"].to_numpy()
     truth["true_responsibility"] = np.select(
-        [true_target & (status == "won"), true_target & (status == "open"),
-         true_target & (status == "lost"), ~true_target & (mv == "target")],
-        ["won", "open", "sales_miss", "marketing_miss"], "correct_reject")
+        [
+            true_target & (status == "won"),
+            true_target & (status == "open"),
+            true_target & (status == "lost"),
+            ~true_target & (mv == "target"),
+        ],
+        ["won", "open", "sales_miss", "marketing_miss"],
+        "correct_reject",
+    )
     truth["specifies_item"] = truth["specifies_item"].astype(bool)
     return leads[LEAD_COLUMNS], truth[TRUTH_COLUMNS]
 
 
-def _specifies(req: Request, rec: dict, part_info: dict[str, tuple[bool, int, bool]],
-               single_gen: dict[str, bool], gen_years: dict[str, list[tuple[int, int]]],
-               n_engines: int) -> bool:
+def _specifies(
+    req: Request,
+    rec: dict,
+    part_info: dict[str, tuple[bool, int, bool]],
+    single_gen: dict[str, bool],
+    gen_years: dict[str, list[tuple[int, int]]],
+    n_engines: int,
+) -> bool:
     """Does the text pin the interchangeable group (the fitment) down?
 
     True with an OEM/cross number; otherwise it needs the part type, the model,
@@ -445,25 +725,40 @@ def _specifies(req: Request, rec: dict, part_info: dict[str, tuple[bool, int, bo
     return not (engine_specific and n_engines > 1 and "engine" not in m)
 
 
-def _utm_terms(leads: pd.DataFrame, truth: pd.DataFrame, ref: Reference,
-               rng: np.random.Generator) -> np.ndarray:
+def _utm_terms(
+    leads: pd.DataFrame, truth: pd.DataFrame, ref: Reference, rng: np.random.Generator
+) -> np.ndarray:
     parts = ref.part_types.set_index("part_type")["name_ru"].str.lower().to_dict()
     model_ru = ref.opel_models.drop_duplicates("model").set_index("model")["model_ru"]
     makes = ref.makes.set_index("make")["name_ru"].str.lower().to_dict()
     u = rng.random((len(leads), 2))
     out = np.full(len(leads), "", dtype=object)
-    for i, (campaign, part, model, make) in enumerate(zip(
-            leads["campaign"], truth["true_part_type"], truth["true_model"], truth["true_make"],
-            strict=True)):
+    for i, (campaign, part, model, make) in enumerate(
+        zip(
+            leads["campaign"],
+            truth["true_part_type"],
+            truth["true_model"],
+            truth["true_make"],
+            strict=True,
+        )
+    ):
         if campaign in ("direct_opel_parts_search", "google_opel_search"):
             m = model_ru.get(model, "астра").lower() if model else "астра"
-            opts = [f"запчасти опель {m}", f"{parts.get(part, 'запчасти')} опель {m}",
-                    "запчасти опель", f"купить {parts.get(part, 'запчасти')} опель"]
+            opts = [
+                f"запчасти опель {m}",
+                f"{parts.get(part, 'запчасти')} опель {m}",
+                "запчасти опель",
+                f"купить {parts.get(part, 'запчасти')} опель",
+            ]
         elif campaign == "direct_autoparts_broad":
             other = makes.get(make, "") if make and make != "Opel" else ""
-            opts = ["автозапчасти", "автозапчасти недорого", "запчасти для иномарок",
-                    f"{parts.get(part, 'автозапчасти')} купить",
-                    f"запчасти {other}".strip() if other else "магазин автозапчастей"]
+            opts = [
+                "автозапчасти",
+                "автозапчасти недорого",
+                "запчасти для иномарок",
+                f"{parts.get(part, 'автозапчасти')} купить",
+                f"запчасти {other}".strip() if other else "магазин автозапчастей",
+            ]
         elif campaign == "direct_rsya_network":
             opts = ["автозапчасти", "запчасти с доставкой", "", ""]
         else:
@@ -472,26 +767,50 @@ def _utm_terms(leads: pd.DataFrame, truth: pd.DataFrame, ref: Reference,
     return out
 
 
-def _behaviour(leads: pd.DataFrame, truth: pd.DataFrame, catalog: pd.DataFrame,
-               item: np.ndarray, failed: dict[str, np.ndarray], true_target: np.ndarray,
-               month: np.ndarray, times: pd.Series, period_end: pd.Timestamp,
-               rng: np.random.Generator) -> dict[str, Any]:
+def _behaviour(
+    leads: pd.DataFrame,
+    truth: pd.DataFrame,
+    catalog: pd.DataFrame,
+    item: np.ndarray,
+    failed: dict[str, np.ndarray],
+    true_target: np.ndarray,
+    month: np.ndarray,
+    times: pd.Series,
+    period_end: pd.Timestamp,
+    rng: np.random.Generator,
+) -> dict[str, Any]:
     n = len(leads)
     tier = truth["tier"].to_numpy()
-    paid = np.isin(leads["channel"].to_numpy(), ["yandex_direct", "google_ads", "avito", "vk",
-                                                 "2gis"])
+    paid = np.isin(
+        leads["channel"].to_numpy(), ["yandex_direct", "google_ads", "avito", "vk", "2gis"]
+    )
     u = rng.random((n, 12))
 
     # marketing: optimistic, "target" for anything that looks like a request
     mv = np.full(n, "target", dtype=object)
     looks_part = ~np.isin(tier, ["not_a_part", "empty"])
     p_target = np.select(
-        [paid & looks_part, paid & (tier == "not_a_part"), paid & (tier == "empty"),
-         ~paid & looks_part & (tier != "other_make"), ~paid & (tier == "other_make"),
-         ~paid & (tier == "not_a_part")],
-        [0.95, 0.35, 0.15, 0.85, 0.6, 0.15], 0.05)
-    p_blank = np.select([paid & looks_part, paid & (tier == "empty"), ~paid & looks_part,
-                         ~paid & (tier == "empty")], [0.03, 0.25, 0.1, 0.35], 0.12)
+        [
+            paid & looks_part,
+            paid & (tier == "not_a_part"),
+            paid & (tier == "empty"),
+            ~paid & looks_part & (tier != "other_make"),
+            ~paid & (tier == "other_make"),
+            ~paid & (tier == "not_a_part"),
+        ],
+        [0.95, 0.35, 0.15, 0.85, 0.6, 0.15],
+        0.05,
+    )
+    p_blank = np.select(
+        [
+            paid & looks_part,
+            paid & (tier == "empty"),
+            ~paid & looks_part,
+            ~paid & (tier == "empty"),
+        ],
+        [0.03, 0.25, 0.1, 0.35],
+        0.12,
+    )
     mv[u[:, 0] >= p_target] = "non_target"
     mv[(u[:, 0] >= p_target) & (u[:, 1] < p_blank / np.maximum(1 - p_target, 1e-9))] = ""
 
@@ -569,8 +888,9 @@ def _behaviour(leads: pd.DataFrame, truth: pd.DataFrame, catalog: pd.DataFrame,
     fallback = 1500 + 6000 * u[:, 7]
     revenue = np.where(price > 0, price * qty * extra, fallback)
     revenue = (np.round(revenue / 10) * 10).astype(np.int64)
-    revenue_col = pd.array([int(r) if w else pd.NA for r, w in zip(revenue, won, strict=True)],
-                           dtype="Int64")
+    revenue_col = pd.array(
+        [int(r) if w else pd.NA for r, w in zip(revenue, won, strict=True)], dtype="Int64"
+    )
 
     # managers type reasons in their own words; a few leave it blank
     lost_text = np.full(n, "", dtype=object)

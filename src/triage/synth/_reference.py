@@ -22,13 +22,43 @@ __all__ = ["Reference", "load_reference", "split_list"]
 CURRENT_YEAR = 2026
 
 _FILES = {
-    "opel_models": ["model", "model_name", "model_ru", "aliases_ru", "generation", "year_from",
-                    "year_to", "body_types", "engine_codes", "extended_to"],
-    "engines": ["engine_code", "displacement_l", "fuel", "turbo", "timing_drive", "year_from",
-                "year_to"],
-    "part_types": ["part_type", "name_ru", "name_en", "gender", "category", "has_side", "axles",
-                   "engine_specific", "price_rub_min", "price_rub_max", "synonyms_ru", "slang_ru",
-                   "misspellings_ru", "descriptions_ru"],
+    "opel_models": [
+        "model",
+        "model_name",
+        "model_ru",
+        "aliases_ru",
+        "generation",
+        "year_from",
+        "year_to",
+        "body_types",
+        "engine_codes",
+        "extended_to",
+    ],
+    "engines": [
+        "engine_code",
+        "displacement_l",
+        "fuel",
+        "turbo",
+        "timing_drive",
+        "year_from",
+        "year_to",
+    ],
+    "part_types": [
+        "part_type",
+        "name_ru",
+        "name_en",
+        "gender",
+        "category",
+        "has_side",
+        "axles",
+        "engine_specific",
+        "price_rub_min",
+        "price_rub_max",
+        "synonyms_ru",
+        "slang_ru",
+        "misspellings_ru",
+        "descriptions_ru",
+    ],
     "brands": ["brand", "tier", "categories", "article_formats", "lines"],
     "makes": ["make", "name_ru", "aliases", "model_examples"],
     "regions": ["region", "served"],
@@ -101,8 +131,7 @@ def _load(reference_dir: str) -> Reference:
         models[column] = models[column].map(split_list)
     # the last year any body of the generation was built (extended_to holds body:year pairs)
     models["year_to_effective"] = [
-        max([int(y) if pd.notna(y) else CURRENT_YEAR]
-            + [int(item.split(":")[1]) for item in ext])
+        max([int(y) if pd.notna(y) else CURRENT_YEAR] + [int(item.split(":")[1]) for item in ext])
         for y, ext in zip(models["year_to"], models["extended_to"], strict=True)
     ]
 

@@ -66,29 +66,69 @@ class Dice:
 # --- Russian word forms -----------------------------------------------------------------
 
 _ADJ_ENDINGS = ("ый", "ий", "ой", "ая", "яя", "ое", "ее", "ые", "ие")
-_GENDER_EXCEPTIONS = {"дверь": "f", "гена": "m", "мозги": "pl", "мозг": "m", "стоп": "m",
-                      "грм": "m", "эбу": "m", "кпп": "f", "мкпп": "f", "акпп": "f", "егр": "m",
-                      "турбо": "f", "птф": "f", "линк": "m", "ухо": "n", "банка": "f"}
+_GENDER_EXCEPTIONS = {
+    "дверь": "f",
+    "гена": "m",
+    "мозги": "pl",
+    "мозг": "m",
+    "стоп": "m",
+    "грм": "m",
+    "эбу": "m",
+    "кпп": "f",
+    "мкпп": "f",
+    "акпп": "f",
+    "егр": "m",
+    "турбо": "f",
+    "птф": "f",
+    "линк": "m",
+    "ухо": "n",
+    "банка": "f",
+}
 _SIDE_AXLE = {
     "left": {"m": "левый", "f": "левая", "n": "левое", "pl": "левые"},
     "right": {"m": "правый", "f": "правая", "n": "правое", "pl": "правые"},
     "front": {"m": "передний", "f": "передняя", "n": "переднее", "pl": "передние"},
     "rear": {"m": "задний", "f": "задняя", "n": "заднее", "pl": "задние"},
 }
-_SHORT = {"left": ["лев", "л", "левый"], "right": ["прав", "пр", "правый"],
-          "front": ["перед", "пер", "передок"], "rear": ["зад", "задн"]}
-_ADVERB = {"left": ["слева", "с левой стороны", "левая сторона", "водительская сторона"],
-           "right": ["справа", "с правой стороны", "правая сторона", "пассажирская сторона"],
-           "front": ["спереди", "перед", "на переднюю ось"],
-           "rear": ["сзади", "зад", "на заднюю ось"]}
+_SHORT = {
+    "left": ["лев", "л", "левый"],
+    "right": ["прав", "пр", "правый"],
+    "front": ["перед", "пер", "передок"],
+    "rear": ["зад", "задн"],
+}
+_ADVERB = {
+    "left": ["слева", "с левой стороны", "левая сторона", "водительская сторона"],
+    "right": ["справа", "с правой стороны", "правая сторона", "пассажирская сторона"],
+    "front": ["спереди", "перед", "на переднюю ось"],
+    "rear": ["сзади", "зад", "на заднюю ось"],
+}
 _NEED = {"m": "нужен", "f": "нужна", "n": "нужно", "pl": "нужны"}
-_GEN_SOUNDS = {"A": ["а"], "B": ["бэ", "б"], "C": ["ц", "це"], "D": ["д", "дэ"],
-               "E": ["е", "э"], "F": ["эф", "ф"], "G": ["джи", "же"], "H": ["аш", "эйч"],
-               "J": ["джей", "жэ", "джи"], "K": ["ка", "к"], "L": ["эл", "л"]}
+_GEN_SOUNDS = {
+    "A": ["а"],
+    "B": ["бэ", "б"],
+    "C": ["ц", "це"],
+    "D": ["д", "дэ"],
+    "E": ["е", "э"],
+    "F": ["эф", "ф"],
+    "G": ["джи", "же"],
+    "H": ["аш", "эйч"],
+    "J": ["джей", "жэ", "джи"],
+    "K": ["ка", "к"],
+    "L": ["эл", "л"],
+}
 _CYR_LOOKALIKE = {"A": "А", "B": "В", "C": "С", "E": "Е", "H": "Н", "K": "К"}
 _FILLERS = ["ну", "короче", "эээ", "как её", "вот", "типа", "это самое"]
-_HELLO = ["", "", "", "здравствуйте, ", "добрый день! ", "Здравствуйте! ", "привет, ",
-          "добрый вечер, ", "Доброго времени суток. "]
+_HELLO = [
+    "",
+    "",
+    "",
+    "здравствуйте, ",
+    "добрый день! ",
+    "Здравствуйте! ",
+    "привет, ",
+    "добрый вечер, ",
+    "Доброго времени суток. ",
+]
 
 
 def phrase_gender(phrase: str) -> str:
@@ -128,20 +168,113 @@ _ROWS = ["йцукенгшщзхъ", "фывапролджэ", "ячсмитьб
 _NEIGHBOURS = {}
 for _row in _ROWS:
     for _k, _ch in enumerate(_row):
-        _NEIGHBOURS[_ch] = _row[max(_k - 1, 0):_k] + _row[_k + 1:_k + 2]
+        _NEIGHBOURS[_ch] = _row[max(_k - 1, 0) : _k] + _row[_k + 1 : _k + 2]
 _TRANSLIT = [
-    {"а": "a", "б": "b", "в": "v", "г": "g", "д": "d", "е": "e", "ё": "e", "ж": "zh", "з": "z",
-     "и": "i", "й": "y", "к": "k", "л": "l", "м": "m", "н": "n", "о": "o", "п": "p", "р": "r",
-     "с": "s", "т": "t", "у": "u", "ф": "f", "х": "h", "ц": "c", "ч": "ch", "ш": "sh",
-     "щ": "sch", "ъ": "", "ы": "y", "ь": "", "э": "e", "ю": "yu", "я": "ya"},
-    {"а": "a", "б": "b", "в": "v", "г": "g", "д": "d", "е": "e", "ё": "yo", "ж": "zh", "з": "z",
-     "и": "i", "й": "j", "к": "k", "л": "l", "м": "m", "н": "n", "о": "o", "п": "p", "р": "r",
-     "с": "s", "т": "t", "у": "u", "ф": "f", "х": "kh", "ц": "ts", "ч": "ch", "ш": "sh",
-     "щ": "shch", "ъ": "", "ы": "i", "ь": "'", "э": "e", "ю": "iu", "я": "ia"},
-    {"а": "a", "б": "b", "в": "v", "г": "g", "д": "d", "е": "e", "ё": "e", "ж": "zh", "з": "z",
-     "и": "i", "й": "i", "к": "k", "л": "l", "м": "m", "н": "n", "о": "o", "п": "p", "р": "r",
-     "с": "s", "т": "t", "у": "u", "ф": "f", "х": "x", "ц": "c", "ч": "4", "ш": "w",
-     "щ": "w", "ъ": "", "ы": "y", "ь": "", "э": "e", "ю": "u", "я": "ya"},
+    {
+        "а": "a",
+        "б": "b",
+        "в": "v",
+        "г": "g",
+        "д": "d",
+        "е": "e",
+        "ё": "e",
+        "ж": "zh",
+        "з": "z",
+        "и": "i",
+        "й": "y",
+        "к": "k",
+        "л": "l",
+        "м": "m",
+        "н": "n",
+        "о": "o",
+        "п": "p",
+        "р": "r",
+        "с": "s",
+        "т": "t",
+        "у": "u",
+        "ф": "f",
+        "х": "h",
+        "ц": "c",
+        "ч": "ch",
+        "ш": "sh",
+        "щ": "sch",
+        "ъ": "",
+        "ы": "y",
+        "ь": "",
+        "э": "e",
+        "ю": "yu",
+        "я": "ya",
+    },
+    {
+        "а": "a",
+        "б": "b",
+        "в": "v",
+        "г": "g",
+        "д": "d",
+        "е": "e",
+        "ё": "yo",
+        "ж": "zh",
+        "з": "z",
+        "и": "i",
+        "й": "j",
+        "к": "k",
+        "л": "l",
+        "м": "m",
+        "н": "n",
+        "о": "o",
+        "п": "p",
+        "р": "r",
+        "с": "s",
+        "т": "t",
+        "у": "u",
+        "ф": "f",
+        "х": "kh",
+        "ц": "ts",
+        "ч": "ch",
+        "ш": "sh",
+        "щ": "shch",
+        "ъ": "",
+        "ы": "i",
+        "ь": "'",
+        "э": "e",
+        "ю": "iu",
+        "я": "ia",
+    },
+    {
+        "а": "a",
+        "б": "b",
+        "в": "v",
+        "г": "g",
+        "д": "d",
+        "е": "e",
+        "ё": "e",
+        "ж": "zh",
+        "з": "z",
+        "и": "i",
+        "й": "i",
+        "к": "k",
+        "л": "l",
+        "м": "m",
+        "н": "n",
+        "о": "o",
+        "п": "p",
+        "р": "r",
+        "с": "s",
+        "т": "t",
+        "у": "u",
+        "ф": "f",
+        "х": "x",
+        "ц": "c",
+        "ч": "4",
+        "ш": "w",
+        "щ": "w",
+        "ъ": "",
+        "ы": "y",
+        "ь": "",
+        "э": "e",
+        "ю": "u",
+        "я": "ya",
+    },
 ]
 
 
@@ -168,8 +301,9 @@ class RequestWriter:
 
     def __init__(self, ref: Reference, dice: Dice) -> None:
         self.dice = dice
-        self.parts: dict[str, Any] = dict(zip(
-            ref.part_types["part_type"], ref.part_types.itertuples(index=False), strict=True))
+        self.parts: dict[str, Any] = dict(
+            zip(ref.part_types["part_type"], ref.part_types.itertuples(index=False), strict=True)
+        )
         models = ref.opel_models.drop_duplicates("model")
         self.model_ru = dict(zip(models["model"], models["model_ru"], strict=True))
         self.model_lat = dict(zip(models["model"], models["model_name"], strict=True))
@@ -179,10 +313,12 @@ class RequestWriter:
         }
         makes = ref.makes.set_index("make")
         self.opel_aliases = makes.loc["Opel", "aliases"]
-        self.other_makes = {m: (r["aliases"], r["model_examples"])
-                            for m, r in makes.drop(index="Opel").iterrows()}
-        self.volumes = dict(zip(ref.engines["engine_code"], ref.engines["displacement_l"],
-                                strict=True))
+        self.other_makes = {
+            m: (r["aliases"], r["model_examples"]) for m, r in makes.drop(index="Opel").iterrows()
+        }
+        self.volumes = dict(
+            zip(ref.engines["engine_code"], ref.engines["displacement_l"], strict=True)
+        )
 
     # -- building blocks --------------------------------------------------------------
     def part_phrase(self, part_type: str, style: str) -> str:
@@ -249,15 +385,25 @@ class RequestWriter:
         return f"{brand}{ru} {gen_text}".strip()
 
     def year_text(self, year: int) -> str:
-        return self.dice.pick([f"{year}", f"{year}", f"{year} г.в.", f"{year}г", f"{year} года",
-                               f"{year} год"])
+        return self.dice.pick(
+            [f"{year}", f"{year}", f"{year} г.в.", f"{year}г", f"{year} года", f"{year} год"]
+        )
 
     def engine_text(self, code: str) -> str:
         d = self.dice
         shown = code if d.chance(0.5) else code.lower()
         volume = self.volumes.get(code, "")
-        return d.pick([shown, shown, f"{volume} {shown}", f"мотор {shown}", f"двиг {shown}",
-                       f"({shown})", f"двигатель {shown}"])
+        return d.pick(
+            [
+                shown,
+                shown,
+                f"{volume} {shown}",
+                f"мотор {shown}",
+                f"двиг {shown}",
+                f"({shown})",
+                f"двигатель {shown}",
+            ]
+        )
 
     def style_case(self, text: str) -> str:
         d = self.dice
@@ -298,8 +444,11 @@ class RequestWriter:
         req = Request("", part_type=item["part_type"])
         phrase = self.part_phrase(item["part_type"], "slang" if style == "slang" else "any")
         side = item["side"] if item["side"] and d.chance(0.92) else ""
-        axle = item["axle"] if item["axle"] and (len(part.axles) > 1 or d.chance(0.5)) \
-            and d.chance(0.92) else ""
+        axle = (
+            item["axle"]
+            if item["axle"] and (len(part.axles) > 1 or d.chance(0.5)) and d.chance(0.92)
+            else ""
+        )
         req.side, req.axle = side, axle
         phrase = self.with_position(phrase, side, axle)
         make = d.chance(0.45)
@@ -313,8 +462,11 @@ class RequestWriter:
         if item["engine_code"] and d.chance(0.75 if part.engine_specific else 0.15):
             req.engine = item["engine_code"]
             extras.append(self.engine_text(item["engine_code"]))
-        req.mentioned = {"model", "part_type"} | ({"make"} if make else set()) \
+        req.mentioned = (
+            {"model", "part_type"}
+            | ({"make"} if make else set())
             | ({"generation"} if gen else set())
+        )
         req.text = self.assemble(phrase, car, extras, phrase_gender(phrase))
         return self._finish(req)
 
@@ -336,11 +488,24 @@ class RequestWriter:
             name = name[: -len(item["brand_text"])].strip()
         if d.chance(0.4):
             name = name.lower()
-        text = d.pick([name, name, name, f"{name} - есть в наличии?", f"Здравствуйте! {name}",
-                       f"{name}, цена?"])
-        req = Request(text, {"make", "model", "generation", "part_type"},
-                      part_type=item["part_type"], side=item["side"], axle=item["axle"],
-                      engine=item["engine_code"])
+        text = d.pick(
+            [
+                name,
+                name,
+                name,
+                f"{name} - есть в наличии?",
+                f"Здравствуйте! {name}",
+                f"{name}, цена?",
+            ]
+        )
+        req = Request(
+            text,
+            {"make", "model", "generation", "part_type"},
+            part_type=item["part_type"],
+            side=item["side"],
+            axle=item["axle"],
+            engine=item["engine_code"],
+        )
         return self._finish(req)
 
     def oem(self, item: dict) -> Request:
@@ -367,17 +532,32 @@ class RequestWriter:
         elif d.chance(0.1):
             tail = " " + self.model_ru[item["model"]].lower()
             req.mentioned.add("model")
-        req.text = d.pick([f"{number}", f"нужен {number}", f"есть {number}?",
-                           f"артикул {number}", f"{number} есть в наличии?", f"цена {number}",
-                           f"{number} сколько стоит", f"оригинал {number}", f"аналог {number}",
-                           f"номер детали {number}", f"Здравствуйте, нужна деталь {number}"]) + tail
+        req.text = (
+            d.pick(
+                [
+                    f"{number}",
+                    f"нужен {number}",
+                    f"есть {number}?",
+                    f"артикул {number}",
+                    f"{number} есть в наличии?",
+                    f"цена {number}",
+                    f"{number} сколько стоит",
+                    f"оригинал {number}",
+                    f"аналог {number}",
+                    f"номер детали {number}",
+                    f"Здравствуйте, нужна деталь {number}",
+                ]
+            )
+            + tail
+        )
         return req
 
     def typo(self, item: dict) -> Request:
         req = self.colloquial(item, style="colloquial")
         words = req.text.split(" ")
-        candidates = [i for i, w in enumerate(words) if len(w) >= 4 and w.isalpha()
-                      and _is_cyrillic_word(w)]
+        candidates = [
+            i for i, w in enumerate(words) if len(w) >= 4 and w.isalpha() and _is_cyrillic_word(w)
+        ]
         if not candidates:
             candidates = [i for i, w in enumerate(words) if len(w) >= 3]
         d = self.dice
@@ -397,15 +577,15 @@ class RequestWriter:
         i = d.integer(1, n - 2) if n > 3 else 0
         op = d.pick(["swap", "drop", "double", "neighbour"])
         if op == "swap" and i + 1 < n:
-            return word[:i] + word[i + 1] + word[i] + word[i + 2:]
+            return word[:i] + word[i + 1] + word[i] + word[i + 2 :]
         if op == "drop":
-            return word[:i] + word[i + 1:]
+            return word[:i] + word[i + 1 :]
         if op == "double":
             return word[:i] + word[i] + word[i:]
         near = _NEIGHBOURS.get(word[i].lower(), "")
         if near:
-            return word[:i] + d.pick(list(near)) + word[i + 1:]
-        return word[:i] + word[i + 1:]
+            return word[:i] + d.pick(list(near)) + word[i + 1 :]
+        return word[:i] + word[i + 1 :]
 
     def translit(self, item: dict) -> Request:
         d = self.dice
@@ -422,9 +602,12 @@ class RequestWriter:
             if i in keep:
                 out.append(w)
                 continue
-            out.append("".join(
-                (table.get(ch.lower(), ch).capitalize() if ch.isupper() else table.get(ch, ch))
-                for ch in w))
+            out.append(
+                "".join(
+                    (table.get(ch.lower(), ch).capitalize() if ch.isupper() else table.get(ch, ch))
+                    for ch in w
+                )
+            )
         req.text = " ".join(out)
         return req
 
@@ -437,8 +620,10 @@ class RequestWriter:
         flip = set(cyr) if whole else {i for i in cyr if d.chance(0.5)}
         if not flip and cyr:
             flip = {cyr[0]}
-        req.text = " ".join("".join(_LAYOUT.get(ch, ch) for ch in w) if i in flip else w
-                            for i, w in enumerate(words))
+        req.text = " ".join(
+            "".join(_LAYOUT.get(ch, ch) for ch in w) if i in flip else w
+            for i, w in enumerate(words)
+        )
         return req
 
     def slang(self, item: dict) -> Request:
@@ -491,11 +676,12 @@ class RequestWriter:
         else:
             make = d.chance(0.4)
             gen = d.chance(0.85)
-            car = self.car_phrase(item["model"],
-                                  self.generation_text(item["generation"]) if gen else "",
-                                  make=make)
-            req.mentioned |= {"model"} | ({"make"} if make else set()) \
-                | ({"generation"} if gen else set())
+            car = self.car_phrase(
+                item["model"], self.generation_text(item["generation"]) if gen else "", make=make
+            )
+            req.mentioned |= (
+                {"model"} | ({"make"} if make else set()) | ({"generation"} if gen else set())
+            )
             if not gen or d.chance(0.2):
                 req.year = item["year"]
                 extras.append(self.year_text(item["year"]))
@@ -539,15 +725,17 @@ class RequestWriter:
         car_acc = " ".join([_case(w, "acc") if w == ru else w for w in car_bits])
         filler = d.pick(_FILLERS)
         hello = d.pick(_HELLO)
-        text = d.pick([
-            f"{filler} эту штуку на {car_acc}, {desc}, {pos}",
-            f"{hello}нужна деталь: {desc}, {car}, {pos}",
-            f"у меня {car}, {pos} сломалось это, {desc}, как называется не знаю",
-            f"{filler} {desc}, {car}, {pos}, есть такое?",
-            f"{hello}подскажите, {desc} на {car_acc} {pos}",
-            f"не знаю как называется, {desc}, {car} {pos}",
-            f"{hello}{car}. {filler}, {desc} {pos}. что это и сколько стоит?",
-        ])
+        text = d.pick(
+            [
+                f"{filler} эту штуку на {car_acc}, {desc}, {pos}",
+                f"{hello}нужна деталь: {desc}, {car}, {pos}",
+                f"у меня {car}, {pos} сломалось это, {desc}, как называется не знаю",
+                f"{filler} {desc}, {car}, {pos}, есть такое?",
+                f"{hello}подскажите, {desc} на {car_acc} {pos}",
+                f"не знаю как называется, {desc}, {car} {pos}",
+                f"{hello}{car}. {filler}, {desc} {pos}. что это и сколько стоит?",
+            ]
+        )
         text = " ".join(text.replace(", ,", ",").split()).replace(" ,", ",").rstrip(", ")
         req.text = self.style_case(text)
         return self._finish(req)
@@ -592,16 +780,28 @@ class RequestWriter:
             f"сколько стоит ремонт опель {ru}?",
         ]
         other = [
-            "ищу работу водителем", "Ищу работу, автослесарь, опыт 5 лет",
-            "резюме: менеджер по продажам автозапчастей", "вакансия кладовщика еще актуальна?",
-            "Продвижение сайтов в ТОП Яндекса! Звоните", "Предлагаем услуги SEO-продвижения",
-            "Кредит без справок за 1 день", "раскрутка группы вк недорого",
+            "ищу работу водителем",
+            "Ищу работу, автослесарь, опыт 5 лет",
+            "резюме: менеджер по продажам автозапчастей",
+            "вакансия кладовщика еще актуальна?",
+            "Продвижение сайтов в ТОП Яндекса! Звоните",
+            "Предлагаем услуги SEO-продвижения",
+            "Кредит без справок за 1 день",
+            "раскрутка группы вк недорого",
             "Здравствуйте, я из компании АвтоЛогистик, предлагаем сотрудничество",
-            "ошиблись номером", "это пиццерия?", "извините, не туда попал",
-            "доставляете в Казань?", "какой у вас график работы?", "где вы находитесь?",
-            "как к вам проехать?", "самовывоз есть?", "где мой заказ? номер 4521",
-            "Можно оплатить картой при получении?", "вы работаете в субботу?",
-            "Поставщик масел ищет партнеров, пришлите прайс", "верните деньги за возврат",
+            "ошиблись номером",
+            "это пиццерия?",
+            "извините, не туда попал",
+            "доставляете в Казань?",
+            "какой у вас график работы?",
+            "где вы находитесь?",
+            "как к вам проехать?",
+            "самовывоз есть?",
+            "где мой заказ? номер 4521",
+            "Можно оплатить картой при получении?",
+            "вы работаете в субботу?",
+            "Поставщик масел ищет партнеров, пришлите прайс",
+            "верните деньги за возврат",
         ]
         if d.chance(0.18):
             req = Request(d.pick(opel), {"make", "model"}, make="Opel")
@@ -611,5 +811,21 @@ class RequestWriter:
         return Request(self.style_case(d.pick(other)))
 
     def empty(self) -> Request:
-        return Request(self.dice.pick(["", "", " ", "?", ".", "Здравствуйте", "здравствуйте!",
-                                       "...", "добрый день", "  ", "??", "Алло"]))
+        return Request(
+            self.dice.pick(
+                [
+                    "",
+                    "",
+                    " ",
+                    "?",
+                    ".",
+                    "Здравствуйте",
+                    "здравствуйте!",
+                    "...",
+                    "добрый день",
+                    "  ",
+                    "??",
+                    "Алло",
+                ]
+            )
+        )

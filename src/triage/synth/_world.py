@@ -50,10 +50,13 @@ class World:
                 "sales_target": int((leads["sales_verdict"] == "target").sum()),
                 "duplicates": int((truth["duplicate_of"] != "").sum()),
                 "tiers": {k: int(v) for k, v in truth["tier"].value_counts().sort_index().items()},
-                "responsibility": {k: int(v) for k, v in
-                                   truth["true_responsibility"].value_counts().sort_index().items()},
-                "channels": {k: int(v) for k, v in
-                             leads["channel"].value_counts().sort_index().items()},
+                "responsibility": {
+                    k: int(v)
+                    for k, v in truth["true_responsibility"].value_counts().sort_index().items()
+                },
+                "channels": {
+                    k: int(v) for k, v in leads["channel"].value_counts().sort_index().items()
+                },
             },
         }
 
@@ -74,8 +77,14 @@ def _check_start(start: object) -> pd.Timestamp:
     return pd.Timestamp(day)
 
 
-def generate_world(*, months: int = 6, leads_per_month: int = 3000, catalog_size: int = 20000,
-                   seed: int = 7, start: str = "2026-05-01") -> World:
+def generate_world(
+    *,
+    months: int = 6,
+    leads_per_month: int = 3000,
+    catalog_size: int = 20000,
+    seed: int = 7,
+    start: str = "2026-05-01",
+) -> World:
     """Generate the Opel parts shop world deterministically.
 
     Parameters
@@ -119,11 +128,22 @@ def generate_world(*, months: int = 6, leads_per_month: int = 3000, catalog_size
         cat = build_catalog(ref, catalog_size, np.random.default_rng(catalog_seed))
         bar.update()
         bar.set_postfix_str(f"{months * leads_per_month} leads")
-        leads, truth = build_leads(ref, cat, months=months, leads_per_month=leads_per_month,
-                                   start=stamp, rng=np.random.default_rng(leads_seed))
+        leads, truth = build_leads(
+            ref,
+            cat,
+            months=months,
+            leads_per_month=leads_per_month,
+            start=stamp,
+            rng=np.random.default_rng(leads_seed),
+        )
         bar.update()
-    params = {"months": months, "leads_per_month": leads_per_month,
-              "catalog_size": catalog_size, "seed": seed, "start": stamp.date().isoformat()}
+    params = {
+        "months": months,
+        "leads_per_month": leads_per_month,
+        "catalog_size": catalog_size,
+        "seed": seed,
+        "start": stamp.date().isoformat(),
+    }
     return World(catalog=cat.catalog, leads=leads, truth=truth, params=params)
 
 
@@ -150,8 +170,12 @@ def write_world(world: World, out_dir: str | Path) -> dict[str, Path]:
     out = Path(out_dir)
     if out.exists() and not out.is_dir():
         raise DataError(f"{out}: exists and is not a folder; choose another --out")
-    paths = {"catalog": out / "catalog.csv", "leads": out / "leads.csv",
-             "truth": out / "truth.csv", "world": out / "world.json"}
+    paths = {
+        "catalog": out / "catalog.csv",
+        "leads": out / "leads.csv",
+        "truth": out / "truth.csv",
+        "world": out / "world.json",
+    }
     try:
         out.mkdir(parents=True, exist_ok=True)
         write_table(_as_text(world.catalog), paths["catalog"])
@@ -159,7 +183,8 @@ def write_world(world: World, out_dir: str | Path) -> dict[str, Path]:
         write_table(_as_text(world.truth), paths["truth"])
         paths["world"].write_text(
             json.dumps(world.summary(), ensure_ascii=False, indent=2, sort_keys=True) + "\n",
-            encoding="utf-8")
+            encoding="utf-8",
+        )
     except OSError as exc:
         raise DataError(f"{out}: cannot write the world there ({exc.strerror or exc})") from None
     return paths
