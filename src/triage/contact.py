@@ -33,6 +33,7 @@ __all__ = [
     "duplicate_of",
     "email_valid",
     "is_duplicate",
+    "mask_contacts",
     "normalize_phone",
     "phone_valid",
 ]
@@ -207,3 +208,31 @@ def is_duplicate(
         frame, phone=phone, email=email, created_at=created_at, window_days=window_days
     )
     return found.notna().astype(bool)
+
+
+_EMAIL_IN_TEXT = re.compile(r"([^\s@]{1,2})[^\s@]*@([^\s@]+\.[A-Za-z]{2,})")
+# A Russian phone number inside free text: +7/7/8 and 10 digits, or 9 and 9 digits,
+# with the usual separators.  Article numbers ("0 986 494 123") are left alone.
+_PHONE_IN_TEXT = re.compile(r"(?<![\d+])(\+7|7|8|9)(?:[\s\-()]*\d){7,8}((?:[\s\-()]*\d){2})(?!\d)")
+
+
+def mask_contacts(text: pd.Series) -> pd.Series:
+    """Mask phone numbers and e-mail addresses inside free text, for reports.
+
+    ``"перезвоните +7 916 123-45-67, ivanov@mail.ru"`` becomes
+    ``"перезвоните +7*******67, iv***@mail.ru"``: enough to tell two contacts
+    apart in a report, not enough to call them.
+
+    Examples
+    --------
+    >>> mask_contacts(pd.Series(["тел 89161234567", "a.petrov@yandex.ru"])).tolist()
+    ['тел 8*******67', 'a.***@yandex.ru']
+    """
+
+    def _phone(m: re.Match[str]) -> str:
+        tail = re.sub(r"\D", "", m.group(2))[-2:]
+        return f"{m.group(1)}*******{tail}"
+
+    out = text.astype("string")
+    out = out.str.replace(_EMAIL_IN_TEXT, lambda m: f"{m.group(1)}***@{m.group(2)}", regex=True)
+    return out.str.replace(_PHONE_IN_TEXT, _phone, regex=True)

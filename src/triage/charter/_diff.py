@@ -19,6 +19,7 @@ from triage.charter._evaluate import (
 )
 from triage.charter._fields import add_charter_fields
 from triage.charter._model import Charter, Criterion, Leaf, Rule, describe_rule
+from triage.contact import mask_contacts
 
 __all__ = [
     "CharterComparison",
@@ -412,6 +413,9 @@ def compare_on_leads(
     picks = picks[:examples]
     cols = [c for c in _EXAMPLE_COLUMNS if c in fa.columns]
     ex = fa.iloc[picks][cols].copy() if picks else pd.DataFrame(columns=cols)
+    if "request_text" in ex.columns:
+        # Reports mask phone numbers and e-mails customers type into their requests.
+        ex["request_text"] = mask_contacts(ex["request_text"])
     ex.insert(len(cols), f"A: {a.name}", va["charter_verdict"].iloc[picks].to_numpy())
     ex.insert(len(cols) + 1, f"B: {b.name}", vb["charter_verdict"].iloc[picks].to_numpy())
     ex.insert(len(cols) + 2, "split_by", split.iloc[picks].to_numpy())

@@ -1,0 +1,62 @@
+"""Masking contacts inside free text (reports never show a callable number)."""
+
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+
+from triage.contact import mask_contacts
+
+
+@pytest.mark.parametrize(
+    ("text", "hidden", "kept"),
+    [
+        ("перезвоните +7 916 123-45-67", "916 123", "перезвоните +7"),
+        ("тел 8(916)1234567 Иван", "(916)12345", "Иван"),
+        ("пишите ivan.petrov@mail.ru", "van.petrov", "@mail.ru"),
+    ],
+)
+def test_contacts_in_text_are_masked(text, hidden, kept):
+    out = mask_contacts(pd.Series([text]))[0]
+    assert hidden not in out
+    assert kept in out
+    assert "*" in out
+
+
+def test_part_numbers_years_and_missing_values_survive():
+    texts = pd.Series(["OEM 13237776, 0 986 494 123, 2012 год", None])
+    out = mask_contacts(texts)
+    assert out[0] == texts[0]
+    assert pd.isna(out[1])
+
+
+def test_charter_diff_examples_mask_contacts():
+    from triage.charter import compare_on_leads, load_charter
+    from triage.config import CHARTERS_DIR
+
+    leads = pd.DataFrame(
+        {
+            "lead_id": ["L1", "L2"],
+            "created_at": ["2026-05-01T10:00:00", "2026-05-02T10:00:00"],
+            "channel": ["yandex_direct", "yandex_direct"],
+            "region": ["Москва", "Москва"],
+            "phone": ["+79161234567", "+79161234568"],
+            "email": ["", ""],
+            "request_text": ["колодки на пежо 308, звоните 89161234567", "привод левый астра j"],
+            # Marketing counts any make; sales only Opel: L1 splits them.
+            "decoded_make": ["Peugeot", "Opel"],
+            "decoded_part_type": ["brake_pads", "drive_shaft"],
+            "decoded_status": ["other_make", "decoded"],
+            "decoded_sku": ["", "OP-1"],
+        }
+    )
+    comp = compare_on_leads(
+        leads,
+        load_charter(CHARTERS_DIR / "marketing.yaml"),
+        load_charter(CHARTERS_DIR / "sales.yaml"),
+        decode=False,
+    )
+    assert "L1" in comp.examples["lead_id"].tolist()
+    text = comp.examples.set_index("lead_id").loc["L1", "request_text"]
+    assert "89161234567" not in text
+    assert text.startswith("колодки на пежо 308, звоните 8*")
