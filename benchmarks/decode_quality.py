@@ -88,12 +88,13 @@ def evaluate(
     decoded = df["decoded_status"] == "decoded"
     confident_wrong = decoded & (top1_group != true_group) & (df["true_sku"].fillna("") != "")
     statuses = pd.crosstab(df["tier"], df["decoded_status"])
-    # Is the score monotone with correctness?  Accuracy of the decoded item per score band.
-    has_item = df["decoded_sku"].fillna("") != ""
-    bands = pd.cut(df.loc[has_item, "decoded_score"], [0, 40, 60, 80, 90, 100.1], right=False)
-    monotone = (
-        (top1_group == true_group)[has_item].groupby(bands, observed=True).agg(["mean", "size"])
-    )
+    # Is the score monotone with correctness?  For every part request with candidates
+    # (decoded, ambiguous or partial): is the top candidate's group the wanted one,
+    # per band of decoded_score?
+    first = cand.apply(lambda c: groups.get(c[0]) if c else None)
+    has_cand = (cand.str.len() > 0) & (df["true_sku"].fillna("") != "")
+    bands = pd.cut(df.loc[has_cand, "decoded_score"], [0, 20, 40, 60, 80, 90, 100.1], right=False)
+    monotone = (first == true_group)[has_cand].groupby(bands, observed=True).agg(["mean", "size"])
     return {
         "slot": per_tier,
         "item": item,
@@ -145,7 +146,7 @@ def main(argv: list[str] | None = None) -> int:
         f"vague: part type in top-3 {res['vague_top3_part_type']:.4f}, confident-wrong {res['vague_confident_wrong']:.4f}"
     )
     print(f"confident-wrong over all part requests: {res['confident_wrong_all']:.4f}")
-    print("\naccuracy of the decoded item by decoded_score band:")
+    print("\ntop candidate correct by decoded_score band (part requests with candidates):")
     print(res["score_bands"].round(4).to_string())
 
     slot = res["slot"]

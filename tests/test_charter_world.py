@@ -56,3 +56,22 @@ def test_departments_and_decree_on_the_world(world: Path, capsys) -> None:
     assert main(["charter", "diff", marketing, sales, *leads]) == 0
     out = capsys.readouterr().out
     assert "Cohen's kappa" in out and "opel_only" in out
+
+
+def test_agreed_yaml_on_true_slots_reproduces_the_ground_truth_exactly(world: Path) -> None:
+    """The decree and the world agree by construction: with perfect decoding, every
+    verdict and every failed criterion of agreed.yaml equals the ground truth."""
+    from triage.charter import evaluate_charter, load_charter
+
+    leads = pd.read_csv(world / "leads.csv", dtype=str, keep_default_na=False)
+    truth = pd.read_csv(world / "truth.csv", dtype=str, keep_default_na=False)
+    perfect = leads.merge(truth, on="lead_id", validate="one_to_one")
+    perfect["decoded_make"] = perfect["true_make"]
+    perfect["decoded_status"] = perfect["tier"].map({"not_a_part": "not_a_part", "empty": "empty"})
+    perfect["decoded_status"] = perfect["decoded_status"].fillna("decoded")
+    perfect["decoded_sku"] = perfect["true_sku"]
+    evaluated = evaluate_charter(perfect, load_charter(CHARTERS_DIR / "agreed.yaml"), decode=False)
+    assert (evaluated["charter_verdict"] == perfect["true_verdict"]).all()
+    failed = evaluated["charter_failed"].str.replace("missing:", "", regex=False)
+    assert (failed == perfect["true_failed"]).all()
+    assert (perfect["true_verdict"] == "target").mean() > 0.3  # not a trivial world

@@ -15,6 +15,12 @@ DATA = Path(__file__).parent / "data"
 MINI = str(DATA / "mini_catalog.csv")
 
 
+def _decode_file(src, column, out) -> int:
+    """``triage decode --input SRC --text-column COLUMN --catalog MINI --out OUT``."""
+    argv = ["--input", str(src), "--text-column", column, "--catalog", MINI, "--out", str(out)]
+    return main(["decode", *argv])
+
+
 def test_single_text_prints_result_and_candidates(capsys):
     assert main(["decode", "--catalog", MINI, "привод левый астра джей"]) == 0
     out = capsys.readouterr().out
@@ -40,22 +46,7 @@ def test_file_keeps_every_row_and_column_in_order(tmp_path, capsys):
         }
     ).to_csv(src, index=False)
     out = tmp_path / "decoded.csv"
-    assert (
-        main(
-            [
-                "decode",
-                "--input",
-                str(src),
-                "--text-column",
-                "text",
-                "--catalog",
-                MINI,
-                "--out",
-                str(out),
-            ]
-        )
-        == 0
-    )
+    assert _decode_file(src, "text", out) == 0
     result = pd.read_csv(out, keep_default_na=False)
     assert list(result.columns) == ["id", "note", "text", *DECODED_COLUMNS]
     assert result["id"].tolist() == [3, 1, 2, 4]
@@ -69,22 +60,7 @@ def test_excel_style_cp1251_semicolon_csv_just_works(tmp_path):
         "№;Запрос клиента\n1;граната на киа рио\n2;мозги на инсигнию b\n".encode("cp1251")
     )
     out = tmp_path / "out.parquet"
-    assert (
-        main(
-            [
-                "decode",
-                "--input",
-                str(src),
-                "--text-column",
-                "Запрос клиента",
-                "--catalog",
-                MINI,
-                "--out",
-                str(out),
-            ]
-        )
-        == 0
-    )
+    assert _decode_file(src, "Запрос клиента", out) == 0
     result = pd.read_parquet(out)
     assert result["decoded_status"].tolist() == ["other_make", "decoded"]
     assert result.loc[1, "decoded_sku"] == "S11"
@@ -94,22 +70,7 @@ def test_formula_injection_is_neutralised_in_csv(tmp_path):
     src = tmp_path / "r.csv"
     pd.DataFrame({"text": ['=HYPERLINK("http://x")', "+7 916 123-45-67"]}).to_csv(src, index=False)
     out = tmp_path / "o.csv"
-    assert (
-        main(
-            [
-                "decode",
-                "--input",
-                str(src),
-                "--text-column",
-                "text",
-                "--catalog",
-                MINI,
-                "--out",
-                str(out),
-            ]
-        )
-        == 0
-    )
+    assert _decode_file(src, "text", out) == 0
     raw = out.read_text(encoding="utf-8")
     assert "'=HYPERLINK" in raw
     assert "'+7 916" not in raw  # a phone number is not a formula
@@ -119,22 +80,7 @@ def test_huge_request_and_nulls_do_not_crash(tmp_path):
     src = tmp_path / "r.csv"
     pd.DataFrame({"text": ["привод " * 15000, None, "колодки"]}).to_csv(src, index=False)
     out = tmp_path / "o.csv"
-    assert (
-        main(
-            [
-                "decode",
-                "--input",
-                str(src),
-                "--text-column",
-                "text",
-                "--catalog",
-                MINI,
-                "--out",
-                str(out),
-            ]
-        )
-        == 0
-    )
+    assert _decode_file(src, "text", out) == 0
     assert len(pd.read_csv(out)) == 3
 
 
@@ -163,22 +109,7 @@ def test_usage_and_data_errors(argv, code, message, capsys):
 def test_missing_text_column_names_file_and_columns(tmp_path, capsys):
     src = tmp_path / "r.csv"
     src.write_text("id,request\n1,привод\n", encoding="utf-8")
-    assert (
-        main(
-            [
-                "decode",
-                "--input",
-                str(src),
-                "--text-column",
-                "text",
-                "--catalog",
-                MINI,
-                "--out",
-                str(tmp_path / "o.csv"),
-            ]
-        )
-        == 1
-    )
+    assert _decode_file(src, "text", tmp_path / "o.csv") == 1
     err = capsys.readouterr().err
     assert "r.csv" in err and "missing column(s) text" in err and "request" in err
 
@@ -186,41 +117,11 @@ def test_missing_text_column_names_file_and_columns(tmp_path, capsys):
 def test_empty_and_binary_files_are_data_errors(tmp_path, capsys):
     empty = tmp_path / "empty.csv"
     empty.write_bytes(b"")
-    assert (
-        main(
-            [
-                "decode",
-                "--input",
-                str(empty),
-                "--text-column",
-                "t",
-                "--catalog",
-                MINI,
-                "--out",
-                str(tmp_path / "o.csv"),
-            ]
-        )
-        == 1
-    )
+    assert _decode_file(empty, "t", tmp_path / "o.csv") == 1
     assert "empty.csv: the requests file is empty" in capsys.readouterr().err
     bad = tmp_path / "bad.xlsx"
     bad.write_bytes(b"not a zip at all")
-    assert (
-        main(
-            [
-                "decode",
-                "--input",
-                str(bad),
-                "--text-column",
-                "t",
-                "--catalog",
-                MINI,
-                "--out",
-                str(tmp_path / "o.csv"),
-            ]
-        )
-        == 1
-    )
+    assert _decode_file(bad, "t", tmp_path / "o.csv") == 1
     assert "bad.xlsx: cannot read the requests file" in capsys.readouterr().err
 
 

@@ -30,7 +30,7 @@ import time
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 import numpy as np
 import pandas as pd
@@ -38,7 +38,7 @@ from rapidfuzz import fuzz, process
 
 from triage.decode._analyze import Analysis, TextAnalyzer
 from triage.decode._catalog import CatalogIndex, load_catalog
-from triage.decode._lexicon import Lexicon, load_lexicon
+from triage.decode._lexicon import Lexicon, load_lexicon, read_lexicon_csv
 from triage.decode._text import normalize_code
 from triage.schema import DECODED_COLUMNS
 
@@ -69,6 +69,14 @@ _CLEAR_MARGIN = 0.6  # top group must lead the next by this many points to be "d
 _MAX_AMBIGUOUS = 8  # more fitting groups than this is "partial"
 _BLOCK_LIMIT = 4000  # largest block ranked item by item
 _MAX_TEXT = 2000  # characters of a request that are read; the rest is ignored
+
+
+class _Found(NamedTuple):
+    """Candidate items of one request, how they were found, and text similarity."""
+
+    items: np.ndarray
+    conflicts: list[str]
+    similarity: np.ndarray | None = None
 
 
 @dataclass
@@ -148,7 +156,7 @@ class Decoder:
         frame = load_catalog(catalog) if isinstance(catalog, (str, Path)) else catalog
         lex = lexicon if lexicon is not None else load_lexicon(extra=lexicon_files)
         if lexicon is not None and lexicon_files:
-            lex = lex.extend(pd.concat([pd.read_csv(p) for p in lexicon_files]))
+            lex = lex.extend(pd.concat([read_lexicon_csv(Path(p)) for p in lexicon_files]))
         self.top_k = top_k
         self.analyzer = TextAnalyzer(lex, morphology=morphology)
         self.index = CatalogIndex.build(frame, self.analyzer)
@@ -156,7 +164,6 @@ class Decoder:
         #: Makes the catalog sells; a request naming only another make is "other_make".
         self.catalog_makes = {m for m in self.index.make.tolist() if m}
         self.build_seconds = time.perf_counter() - start
-        self._last_sims: dict[int, float] = {}
 
     # -- public ---------------------------------------------------------
     def decode(self, text: object) -> DecodeResult:
@@ -215,7 +222,7 @@ class Decoder:
         items, conflicts = self._block(slots)
         if items is None:
             return self._result_from_slots(slots, status="partial")
-        return self._finish(a, slots, (items, conflicts), via="slots")
+        return self._finish(a, slots, _Found(items, conflicts), via="slots")
 
     def _request_slots(self, a: Analysis) -> dict[str, Any]:
         model = a.first("model")
@@ -272,7 +279,7 @@ class Decoder:
             not make_m or max(x.strength for x in model_m) >= max(x.strength for x in make_m)
         )
 
-    def _number_hits(self, a: Analysis) -> tuple[np.ndarray, list[str]] | None:
+    def _number_hits(self, a: Analysis) -> _Found | None:
         toks = a.tokens
         found: list[np.ndarray] = []
         for n in (4, 3, 2, 1):
@@ -292,7 +299,7 @@ class Decoder:
                 break
         if not found:
             return None
-        return np.unique(np.concatenate(found)), []
+        return _Found(np.unique(np.concatenate(found)), [])
 
     def _block(self, slots: dict[str, Any]) -> tuple[np.ndarray | None, list[str]]:
         idx = self.index
@@ -331,14 +338,12 @@ class Decoder:
                 conflicts.append(slot)
         return items, conflicts
 
-    def _text_candidates(self, a: Analysis) -> tuple[np.ndarray, list[str]] | None:
-        hits = self.index.text_search([a.text], limit=50)[0]
-        items, sims = hits
+    def _text_candidates(self, a: Analysis) -> _Found | None:
+        items, sims = self.index.text_search([a.text], limit=50)[0]
         if len(items) == 0 or sims[0] < 0.35:
             return None
         keep = sims >= max(0.35, sims[0] - 0.25)
-        self._last_sims = dict(zip(items[keep].tolist(), sims[keep].tolist(), strict=True))
-        return items[keep], ["text_only"]
+        return _Found(items[keep], ["text_only"], sims[keep].astype(np.float64))
 
     def _item_scores(self, a: Analysis, slots: dict[str, Any], items: np.ndarray) -> np.ndarray:
         idx = self.index
@@ -388,11 +393,11 @@ class Decoder:
         self,
         a: Analysis,
         slots: dict[str, Any],
-        found: tuple[np.ndarray, list[str]],
+        found: _Found,
         *,
         via: str,
     ) -> DecodeResult:
-        items, conflicts = found
+        items, conflicts = found.items, found.conflicts
         idx = self.index
         if len(items) > _BLOCK_LIMIT:
             # Too broad to rank item by item ("brake pads for an Opel"): the request
@@ -411,7 +416,7 @@ class Decoder:
                 scorer=fuzz.token_set_ratio,
                 dtype=np.float32,
             )[0]
-            cosine = np.array([self._last_sims.get(int(i), 0.0) for i in items])
+            cosine = found.similarity if found.similarity is not None else np.zeros(len(items))
             scores = 6.0 * cosine + 4.0 * ratio.astype(np.float64) / 100.0
         else:
             scores = self._item_scores(a, slots, items)

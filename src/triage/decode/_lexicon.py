@@ -27,7 +27,7 @@ from triage.config import REFERENCE_DIR
 from triage.errors import DataError
 from triage.io import read_table, require_columns
 
-__all__ = ["SLOTS", "Lexicon", "load_lexicon"]
+__all__ = ["SLOTS", "Lexicon", "load_lexicon", "read_lexicon_csv"]
 
 SLOTS = (
     "make",
@@ -180,7 +180,8 @@ def _vehicle_rows(path: Path) -> tuple[list[dict[str, str]], list[Vehicle], dict
     return out, vehicles, model_make
 
 
-def _read_lexicon_csv(path: Path) -> pd.DataFrame:
+def read_lexicon_csv(path: Path) -> pd.DataFrame:
+    """Read a user lexicon (``slot,value,surface[,source]``), checking its slots."""
     table = read_table(path, what="lexicon")
     _check_rows(table, source=path)
     table = table.assign(source=table.get("source", path.stem))
@@ -188,7 +189,7 @@ def _read_lexicon_csv(path: Path) -> pd.DataFrame:
 
 
 @lru_cache(maxsize=8)
-def _load_cached(reference_dir: str, extra: tuple[str, ...]) -> Lexicon:
+def _load_cached(reference_dir: str, extra: tuple[str, ...], _stamps: tuple[int, ...]) -> Lexicon:
     ref = Path(reference_dir)
     rows: list[dict[str, str]] = []
     vehicles: list[Vehicle] = []
@@ -206,8 +207,8 @@ def _load_cached(reference_dir: str, extra: tuple[str, ...]) -> Lexicon:
     frames = [pd.DataFrame(rows, columns=["slot", "value", "surface", "source"])]
     lexicon_dir = ref / "lexicon"
     if lexicon_dir.is_dir():
-        frames += [_read_lexicon_csv(p) for p in sorted(lexicon_dir.glob("*.csv"))]
-    frames += [_read_lexicon_csv(Path(p)) for p in extra]
+        frames += [read_lexicon_csv(p) for p in sorted(lexicon_dir.glob("*.csv"))]
+    frames += [read_lexicon_csv(Path(p)) for p in extra]
     table = pd.concat(frames, ignore_index=True)
     table = table.astype({"slot": str, "value": str, "surface": str, "source": str})
     return Lexicon(rows=table, vehicles=vehicles, model_make=model_make, home_make=home_make)
@@ -228,4 +229,12 @@ def load_lexicon(
         User lexicon CSVs with columns ``slot``, ``value``, ``surface``.
     """
     ref = Path(reference_dir) if reference_dir is not None else REFERENCE_DIR
-    return _load_cached(str(ref.resolve()), tuple(str(Path(p).resolve()) for p in extra))
+    for p in extra:
+        if not Path(p).is_file():
+            raise DataError(f"{p}: lexicon file not found")
+    # The modification times are part of the cache key: an edited lexicon is re-read.
+    stamps = tuple(
+        q.stat().st_mtime_ns
+        for q in [*sorted(ref.glob("*.csv")), *sorted(ref.glob("lexicon/*.csv")), *map(Path, extra)]
+    )
+    return _load_cached(str(ref.resolve()), tuple(str(Path(p).resolve()) for p in extra), stamps)
