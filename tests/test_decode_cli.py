@@ -130,3 +130,51 @@ def test_help_lists_subcommands(capsys):
     out = capsys.readouterr().out
     for command in ("decode", "synth", "charter", "agreement", "demo"):
         assert command in out
+
+
+def test_unwritable_out_fails_before_any_work(tmp_path, capsys):
+    src = tmp_path / "r.csv"
+    src.write_text("text\nпривод\n", encoding="utf-8")
+    folder = tmp_path / "looks_like.csv"
+    folder.mkdir()
+    assert _decode_file(src, "text", folder) == 1  # a folder, not a file
+    err = capsys.readouterr().err
+    assert "is a folder" in err and "Traceback" not in err
+    assert _decode_file(src, "text", "/proc/nope/o.csv") == 1
+    assert "/proc/nope/o.csv" in capsys.readouterr().err
+
+
+def test_output_does_not_depend_on_the_hash_seed(tmp_path):
+    """Sets must never decide the evidence: run under two hash seeds, compare bytes."""
+    import os
+    import subprocess
+    import sys
+
+    src = tmp_path / "r.csv"
+    texts = [
+        "maslianij fil'tr astra h",
+        "fil'tr maslianij na korsu d",
+        "штука которая колесо крутит астра",
+    ]
+    pd.DataFrame({"text": texts}).to_csv(src, index=False)
+    outputs = []
+    for seed in ("1", "2"):
+        out = tmp_path / f"o{seed}.csv"
+        env = {**os.environ, "PYTHONHASHSEED": seed}
+        argv = [
+            "decode",
+            "--input",
+            str(src),
+            "--text-column",
+            "text",
+            "--catalog",
+            MINI,
+            "--out",
+            str(out),
+        ]
+        code = "import sys; from triage.cli import main; sys.exit(main(sys.argv[1:]))"
+        subprocess.run(
+            [sys.executable, "-c", code, *argv], check=True, env=env, capture_output=True
+        )
+        outputs.append(out.read_bytes())
+    assert outputs[0] == outputs[1]

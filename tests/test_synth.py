@@ -460,3 +460,11 @@ def test_is_duplicate_window_and_ties():
     frame.loc[6] = ["123", "", "2026-05-15T10:00:01"]
     assert is_duplicate(frame).tolist() == [False, True, False, False, False, True, False]
     assert duplicate_of(frame).tolist()[:2] == [None, 0]
+
+
+def test_months_past_year_9999_is_a_usage_error(capsys, tmp_path):
+    from triage.cli import main
+
+    assert main(["synth", "--out", str(tmp_path / "w"), "--months", "100000"]) == 2
+    err = capsys.readouterr().err
+    assert "months" in err and "Traceback" not in err

@@ -65,6 +65,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 130
     except BrokenPipeError:
         return 0
+    except OSError as exc:  # last resort: a file that could not be read or written
+        where = exc.filename or "file"
+        print(f"error: {where}: {exc.strerror or exc}", file=sys.stderr)
+        return 1
     except SystemExit as exc:  # --help and --version exit through argparse
         return int(exc.code or 0) if not isinstance(exc.code, str) else 2
 

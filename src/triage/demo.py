@@ -114,7 +114,7 @@ def render_demo(result: DemoResult, *, console: Console | None = None) -> None:
         f"sales counted {int(row['sales_target']):,}, the agreed charter counts "
         f"[bold]{int(row['charter_target']):,}[/bold]. Marketing and sales agree on "
         f"{row['percent_agreement']:.1f}% of the leads both judged (Cohen's kappa "
-        f"{row['kappa']:.3f}, 95% CI {row['kappa_low']:.3f}-{row['kappa_high']:.3f})."
+        f"{row['kappa']:.3f}, 95% CI {row['kappa_low']:.3f} .. {row['kappa_high']:.3f})."
     )
     t = result.timings
     console.print(

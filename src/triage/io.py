@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import csv
 import io
+import os
 import re
 from collections.abc import Iterable
 from pathlib import Path
@@ -19,6 +20,7 @@ from triage.errors import DataError, UsageError
 
 __all__ = [
     "TABLE_SUFFIXES",
+    "check_writable",
     "escape_formulas",
     "read_table",
     "require_columns",
@@ -45,7 +47,12 @@ def _cyrillic_plausibility(text: str) -> float:
 
 
 def _decode_bytes(raw: bytes, path: Path) -> str:
-    """Decode a text file: UTF-8 first, then the Cyrillic code page that reads best."""
+    """Decode a text file: UTF-16 by its BOM, UTF-8, then the best Cyrillic code page."""
+    if raw.startswith((b"\xff\xfe", b"\xfe\xff")):  # Excel's "Unicode text" export
+        try:
+            return raw.decode("utf-16")
+        except UnicodeDecodeError:
+            raise DataError(f"{path}: the file says UTF-16 but does not decode as it") from None
     try:
         return raw.decode("utf-8-sig")
     except UnicodeDecodeError:
@@ -78,22 +85,29 @@ def _sniff_delimiter(text: str) -> str:
         return best if counts[best] else ","
 
 
-def _maybe_numeric(column: pd.Series) -> pd.Series:
-    """Turn a text column into numbers when every value is a plain number.
+_INT_RE = r"^-?[1-9]\d{0,14}$|^-?0$"
+_DEC_RE = r"^-?\d{1,15}\.\d*[1-9]$"
 
-    Values with a leading zero or a plus sign (phone numbers, article numbers)
-    keep the column as text so that nothing is lost.
+
+def _maybe_numeric(column: pd.Series) -> pd.Series:
+    """Turn a text column into numbers when that loses nothing.
+
+    Whole numbers of up to 15 digits become nullable integers, decimals of up to
+    15 digits without trailing zeros become floats; anything else — leading
+    zeros, a plus sign (phones), 16+ digit account or article numbers, "1.10" —
+    keeps the column as text, exactly as written.
     """
     values = column.dropna()
     if values.empty:
         return column
-    as_str = values.astype(str)
-    if as_str.str.match(r"^(\+|0\d)").any():
-        return column
-    converted = pd.to_numeric(values, errors="coerce")
-    if converted.isna().any():
-        return column
-    return pd.to_numeric(column, errors="coerce")
+    as_str = values.astype(str).str.strip()
+    if as_str.str.match(_INT_RE).all():
+        return pd.to_numeric(column, errors="raise").astype("Int64")
+    if (as_str.str.match(_INT_RE) | as_str.str.match(_DEC_RE)).all():
+        digits = as_str.str.replace(r"[^0-9]", "", regex=True).str.lstrip("0").str.len()
+        if (digits <= 15).all():
+            return pd.to_numeric(column, errors="raise").astype("float64")
+    return column
 
 
 def read_table(
@@ -161,9 +175,16 @@ def read_table(
     except DataError:
         raise
     except pd.errors.ParserError as exc:
-        line = re.search(r"line (\d+)", str(exc))
-        where = f" line {line.group(1)}" if line else ""
-        raise DataError(f"{path}:{where} malformed {what} file ({exc})") from None
+        detail = " ".join(str(exc).split())
+        line = re.search(r"line (\d+)", detail)
+        fields = re.search(r"Expected (\d+) fields in line \d+, saw (\d+)", detail)
+        if line and fields:
+            raise DataError(
+                f"{path}: line {line.group(1)} (data row {int(line.group(1)) - 1}) has "
+                f"{fields.group(2)} fields, the header has {fields.group(1)}"
+            ) from None
+        where = f" line {line.group(1)}:" if line else ""
+        raise DataError(f"{path}:{where} malformed {what} file ({detail})") from None
     except Exception as exc:  # any parser failure is a data problem of this file
         raise DataError(
             f"{path}: cannot read the {what} file ({type(exc).__name__}: {exc})"
@@ -196,6 +217,9 @@ def escape_formulas(frame: pd.DataFrame) -> pd.DataFrame:
     LibreOffice show them as text (OWASP CSV injection guidance).
     """
     out = frame.copy()
+    out.columns = [
+        "'" + str(c) if _FORMULA_START.search(str(c)) else c for c in out.columns
+    ]
     for name in out.columns:
         column = out[name]
         if not (pd.api.types.is_object_dtype(column) or pd.api.types.is_string_dtype(column)):
@@ -220,16 +244,55 @@ def write_table(frame: pd.DataFrame, path: str | Path, *, escape: bool = True) -
         raise UsageError(
             f"{path}: cannot write {suffix or 'a file without suffix'}; use .csv, .xlsx or .parquet"
         )
-    path.parent.mkdir(parents=True, exist_ok=True)
-    if suffix in (".parquet", ".pq"):
-        frame.to_parquet(path, index=False)
-    else:
+    check_writable(path)
+    try:
+        if suffix in (".parquet", ".pq"):
+            frame.to_parquet(path, index=False)
+            return path
         out = escape_formulas(frame) if escape else frame
         if suffix == ".csv":
             out.to_csv(path, index=False, lineterminator="\n")
-        else:
-            out.to_excel(path, index=False, engine="openpyxl")
+            return path
+        _check_excel_cells(out, path)
+        out.to_excel(path, index=False, engine="openpyxl")
+    except OSError as exc:
+        raise DataError(f"{path}: cannot write ({exc.strerror or exc})") from None
     return path
+
+
+def check_writable(path: str | Path) -> Path:
+    """Make sure ``path`` can be written (its folder is created); raise DataError if not.
+
+    Called before long work so that a bad ``--out`` fails at once.
+    """
+    path = Path(path)
+    if path.is_dir():
+        raise DataError(f"{path}: is a folder; give a file name")
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise DataError(f"{path}: cannot create its folder ({exc.strerror or exc})") from None
+    if not os.access(path.parent, os.W_OK):
+        raise DataError(f"{path}: the folder is not writable")
+    return path
+
+
+_EXCEL_CELL_LIMIT = 32_767
+
+
+def _check_excel_cells(frame: pd.DataFrame, path: Path) -> None:
+    for name in frame.columns:
+        column = frame[name]
+        if not (pd.api.types.is_object_dtype(column) or pd.api.types.is_string_dtype(column)):
+            continue
+        lengths = column.astype("string").str.len()
+        too_long = lengths > _EXCEL_CELL_LIMIT
+        if too_long.any():
+            row = int(too_long.to_numpy(dtype=bool, na_value=False).nonzero()[0][0])
+            raise DataError(
+                f"{path}: row {row + 1}, column {name}: {int(lengths.iloc[row]):,} characters "
+                f"do not fit an Excel cell ({_EXCEL_CELL_LIMIT:,}); write .csv or .parquet instead"
+            )
 
 
 def to_bool(series: pd.Series) -> pd.Series:

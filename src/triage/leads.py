@@ -157,4 +157,5 @@ def load_leads(path: str | Path, *, mapping: str | Path | None = None) -> pd.Dat
     frame = read_table(path, what="leads")
     if mapping is not None:
         frame = apply_mapping(frame, load_mapping(mapping), source=str(mapping))
+    frame.attrs["source"] = str(path)  # error messages further down name the file
     return frame

@@ -8,6 +8,7 @@ second path.
 
 from __future__ import annotations
 
+import os
 import sys
 import time
 from dataclasses import dataclass, field
@@ -18,6 +19,7 @@ import pandas as pd
 from triage.charter import Charter, evaluate_charter, load_charter
 from triage.config import CHARTERS_DIR
 from triage.decode import Decoder
+from triage.io import require_columns
 from triage.schema import DECODED_COLUMNS
 
 __all__ = ["BatchResult", "score_batch"]
@@ -62,19 +64,25 @@ def score_batch(
         ``crit_<id>``, ``charter_verdict`` and ``charter_failed``.
     """
     timings: dict[str, float] = {}
+    source = leads.attrs.get("source", "leads")
+    require_columns(leads, [text_column], source=source, what="the leads")
     if not isinstance(charter, Charter):
         charter = load_charter(charter if charter is not None else CHARTERS_DIR / "agreed.yaml")
-    start = time.perf_counter()
-    decoder = catalog if isinstance(catalog, Decoder) else Decoder(catalog)
-    timings["index"] = time.perf_counter() - start
-    frame = leads.drop(columns=[c for c in DECODED_COLUMNS if c in leads.columns]).reset_index(
-        drop=True
-    )
+    if isinstance(catalog, Decoder):
+        decoder = catalog
+    else:
+        start = time.perf_counter()
+        decoder = Decoder(catalog)
+        timings["index"] = time.perf_counter() - start
+    frame = leads.drop(columns=[c for c in DECODED_COLUMNS if c in leads.columns])
     start = time.perf_counter()
     decoded = decoder.decode_many(
-        frame[text_column].tolist(), workers=workers or 2, progress=sys.stderr.isatty()
+        frame[text_column].tolist(),
+        workers=workers if workers is not None else (os.cpu_count() or 1),
+        progress=sys.stderr.isatty(),
     )
     timings["decode"] = time.perf_counter() - start
+    decoded.index = frame.index  # the caller's index survives
     frame = frame.join(decoded)
     start = time.perf_counter()
     judged = evaluate_charter(frame, charter, catalog=decoder)

@@ -311,7 +311,8 @@ def agreement_table(
     """
     from triage.io import require_columns
 
-    require_columns(leads, ["marketing_verdict", "sales_verdict"], source="leads", what="the leads")
+    source = leads.attrs.get("source", "leads")
+    require_columns(leads, ["marketing_verdict", "sales_verdict"], source=source, what="the leads")
     m = normalize_verdicts(leads["marketing_verdict"])
     s = normalize_verdicts(leads["sales_verdict"])
     c: pd.Series | None = None

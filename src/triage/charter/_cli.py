@@ -11,7 +11,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-from triage.errors import UsageError
+from triage.errors import DataError, UsageError
 
 __all__ = ["register"]
 
@@ -176,7 +176,7 @@ def _catalog(args: argparse.Namespace) -> Any:
         return None
     path = Path(args.catalog)
     if not path.is_file():
-        raise UsageError(f"{path}: catalog file not found")
+        raise DataError(f"{path}: catalog file not found")
     return path
 
 
@@ -296,6 +296,8 @@ def _agreement(args: argparse.Namespace) -> int:
     from triage.io import write_table
 
     charter = None
+    if args.no_charter and args.charter:
+        raise UsageError("--charter and --no-charter contradict each other; give one")
     if not args.no_charter:
         charter = load_charter(args.charter or CHARTERS_DIR / "agreed.yaml")
     out = Path(args.out) if args.out else None

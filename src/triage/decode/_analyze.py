@@ -395,8 +395,7 @@ class TextAnalyzer:
         for tok in tokens:
             c, h = self.resolve(tok)
             if c in self._stop or h == "stop":
-                c, h = c, "stop"
-                self._stop.add(c)
+                h = "stop"
             canon.append(c)
             how.append(h)
         analysis = Analysis(
@@ -428,7 +427,8 @@ class TextAnalyzer:
                     a.matches.append(Match(slot, value, i, i + n, words, worst, strength))
                 for j in range(i, i + n):
                     used[j] = True
-        present = {c for c, u in zip(a.canon, used, strict=True) if not u}
+        # Text order, not set order: the evidence must not depend on the hash seed.
+        present = dict.fromkeys(c for c, u in zip(a.canon, used, strict=True) if not u)
         seen: set[tuple[str, str]] = set()
         for tok in present:
             for content, slot, value, _source in self._bags.get(tok, ()):

@@ -88,11 +88,14 @@ def run(args: argparse.Namespace) -> int:
         raise UsageError("--input needs --out (.csv, .parquet or .xlsx)")
     if args.out.suffix.lower() not in (".csv", ".parquet", ".pq", ".xlsx"):
         raise UsageError(f"--out {args.out}: use a .csv, .parquet or .xlsx file")
-    from triage.io import read_table, require_columns, write_table
+    from triage.io import check_writable, read_table, require_columns, write_table
     from triage.schema import DECODED_COLUMNS
 
+    check_writable(args.out)
     frame = read_table(args.input, what="requests", infer_numbers=False)
     require_columns(frame, [args.text_column], source=args.input, what="requests file")
+    if frame.empty:
+        print(f"warning: {args.input}: the file has a header but no rows", file=sys.stderr)
     clash = [c for c in DECODED_COLUMNS if c in frame.columns]
     if clash:
         print(

@@ -118,6 +118,8 @@ def generate_world(
     catalog_size = _check_int("catalog_size", catalog_size, minimum=1)
     seed = _check_int("seed", seed, minimum=0)
     stamp = _check_start(start)
+    if stamp.year * 12 + stamp.month - 1 + months > 9999 * 12:
+        raise UsageError(f"months: {months} months from {stamp.date()} run past the year 9999")
     ref = load_reference()
     catalog_seed, leads_seed = np.random.SeedSequence(seed).spawn(2)
     big = catalog_size >= _BIG_CATALOG or months * leads_per_month >= _BIG_LEADS
