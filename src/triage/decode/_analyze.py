@@ -34,7 +34,9 @@ from triage.decode._text import (
 
 __all__ = ["Analysis", "Match", "TextAnalyzer"]
 
-_YEAR_RE = re.compile(r"^(19[5-9]\d|20[0-4]\d)(?:г|гв|года?|g|gv|god|goda)?$")
+_YEAR_RE = re.compile(r"^(19[5-9]\d|20[0-4]\d)(?:г|гв|года?|g|gv|god|goda|u|ud)?$")
+# Keys that are letters on ЙЦУКЕН: a short chunk containing one was typed in Russian.
+_LAYOUT_PUNCT = set(";',[]`:\"<>{}~")
 # "ry4ag", "nali4ii": a 4 between letters is the key/sound of "ч".
 _FOUR_RE = re.compile(r"^[a-zа-я]+(?:4[a-zа-я]+)+$")
 # A generation letter typed in Cyrillic: look-alikes and first sounds.
@@ -226,7 +228,10 @@ class TextAnalyzer:
         self._max_n = max((len(k) for k in self._phrases), default=1)
         # Typo-tolerant lookup: every known form, bucketed by length.
         buckets: dict[int, list[str]] = defaultdict(list)
-        for form in self._form2canon:
+        for form, canon in self._form2canon.items():
+            # A typo that lands on a stopword ("атру" -> "утро") helps nobody.
+            if canon in self._stop or form in self._stop_forms:
+                continue
             if len(form) >= 3 and not any(ch.isdigit() for ch in form):
                 buckets[len(form)].append(form)
         surface_buckets: dict[int, list[str]] = defaultdict(list)
@@ -368,19 +373,29 @@ class TextAnalyzer:
 
         A chunk is retyped when the retyped words resolve clearly better than
         the words as typed; single letters and codes stay (a generation letter
-        "j" is meant as "j").
+        "j" is meant as "j").  Once a text is known to be typed on the wrong
+        layout, short chunks holding a key that is a Russian letter (";'" is
+        "жэ", "l;b" is "джи") are retyped too.
         """
         chunks = norm.split(" ")
         changed = False
+        short: list[int] = []
         for i, chunk in enumerate(chunks):
-            if len(chunk) < 3 or not any("a" <= ch <= "z" for ch in chunk):
+            if not any("a" <= ch <= "z" for ch in chunk) and not set(chunk) & _LAYOUT_PUNCT:
                 continue
             if any(ch.isdigit() for ch in chunk):
+                continue
+            if len(chunk) < 3:
+                short.append(i)
                 continue
             retyped = normalize_text(fix_layout(chunk, to="ru"))
             if self._coverage(tokenize(retyped)) > self._coverage(tokenize(chunk)) + 0.15:
                 chunks[i] = retyped
                 changed = True
+        if changed:
+            for i in short:
+                if set(chunks[i]) & _LAYOUT_PUNCT:
+                    chunks[i] = normalize_text(fix_layout(chunks[i], to="ru"))
         return " ".join(chunks), changed
 
     def analyze(self, text: object) -> Analysis:
@@ -425,6 +440,15 @@ class TextAnalyzer:
                     if slot == "generation":
                         continue  # only next to a model name, see _match_generations
                     a.matches.append(Match(slot, value, i, i + n, words, worst, strength))
+                if n > 1:
+                    # "передняя стойка" names a part *and* an axle: words inside a
+                    # longer phrase still state their side or axle.
+                    for j in range(i, i + n):
+                        for slot, value, _source in self._phrases.get((a.canon[j],), ()):
+                            if slot in ("side", "axle"):
+                                a.matches.append(
+                                    Match(slot, value, j, j + 1, a.tokens[j], a.how[j], 0.9)
+                                )
                 for j in range(i, i + n):
                     used[j] = True
         # Text order, not set order: the evidence must not depend on the hash seed.

@@ -24,8 +24,11 @@ __all__ = [
 
 _EN_KEYS = "`qwertyuiop[]asdfghjkl;'zxcvbnm,./"
 _RU_KEYS = "ёйцукенгшщзхъфывапролджэячсмитьбю."
+# Shifted punctuation keys are Cyrillic letters too (Shift+; is Ж).
+_EN_SHIFTED = {":": "ж", '"': "э", "<": "б", ">": "ю", "{": "х", "}": "ъ", "~": "ё"}
 _EN_TO_RU = str.maketrans(
     {
+        **_EN_SHIFTED,
         **dict(zip(_EN_KEYS, _RU_KEYS, strict=True)),
         **{e.upper(): r.upper() for e, r in zip(_EN_KEYS, _RU_KEYS, strict=True) if e.isalpha()},
     }
