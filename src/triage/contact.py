@@ -210,7 +210,7 @@ def is_duplicate(
     return found.notna().astype(bool)
 
 
-_EMAIL_IN_TEXT = re.compile(r"([^\s@]{1,2})[^\s@]*@([^\s@]+\.[A-Za-z]{2,})")
+_EMAIL_IN_TEXT = re.compile(r"([^\s@]{1,2})[^\s@]*@([^\s@]+\.[^\W\d_]{2,})")
 # A Russian phone number inside free text: +7/7/8 and 10 digits, or 9 and 9 digits,
 # with the usual separators.  Article numbers ("0 986 494 123") are left alone.
 _PHONE_IN_TEXT = re.compile(r"(?<![\d+])(\+7|7|8|9)(?:[\s\-()]*\d){7,8}((?:[\s\-()]*\d){2})(?!\d)")
