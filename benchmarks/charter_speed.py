@@ -28,19 +28,11 @@ from triage.charter import (
     parse_charter,
 )
 from triage.charter._rowwise import evaluate_charter_rowwise
+from triage.config import REFERENCE_DIR
 
-SERVED = [
-    "Москва",
-    "Московская область",
-    "Санкт-Петербург",
-    "Ленинградская область",
-    "Тверская область",
-    "Калужская область",
-    "Тульская область",
-    "Владимирская область",
-    "Рязанская область",
-    "Ярославская область",
-]
+# The served regions are a fact of the shop: read them where they are kept.
+_REGIONS = pd.read_csv(REFERENCE_DIR / "regions.csv", dtype=str)
+SERVED = _REGIONS.loc[_REGIONS["served"].str.lower() == "true", "region"].tolist()
 OTHER = [
     "Краснодарский край",
     "Новосибирская область",

@@ -75,3 +75,14 @@ def test_agreed_yaml_on_true_slots_reproduces_the_ground_truth_exactly(world: Pa
     failed = evaluated["charter_failed"].str.replace("missing:", "", regex=False)
     assert (failed == perfect["true_failed"]).all()
     assert (perfect["true_verdict"] == "target").mean() > 0.3  # not a trivial world
+
+
+def test_agreed_served_regions_are_the_reference_ones() -> None:
+    """agreed.yaml keeps its own copy of the served regions; it must match regions.csv."""
+    from triage.charter import load_charter
+    from triage.config import REFERENCE_DIR
+
+    regions = pd.read_csv(REFERENCE_DIR / "regions.csv", dtype=str)
+    served = set(regions.loc[regions["served"].str.lower() == "true", "region"])
+    rule = load_charter(CHARTERS_DIR / "agreed.yaml").criterion("served_region").rule
+    assert set(rule.value) == served

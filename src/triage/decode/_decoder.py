@@ -160,7 +160,6 @@ class Decoder:
         self.top_k = top_k
         self.analyzer = TextAnalyzer(lex, morphology=morphology)
         self.index = CatalogIndex.build(frame, self.analyzer)
-        self.home_make = lex.home_make
         #: Makes the catalog sells; a request naming only another make is "other_make".
         self.catalog_makes = {m for m in self.index.make.tolist() if m}
         self.build_seconds = time.perf_counter() - start
