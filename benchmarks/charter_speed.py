@@ -16,22 +16,26 @@ import os
 import sys
 import time
 import warnings
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
 from triage.charter import (
-    CharterWarning,
-    add_charter_fields,
     evaluate_charter,
     evaluate_criteria,
     parse_charter,
+    prepare_fields,
 )
-from triage.charter._rowwise import evaluate_charter_rowwise
-from triage.config import REFERENCE_DIR
+from triage.config import get_settings
+from triage.errors import TriageWarning
+
+# The row-wise reference evaluator lives with the tests (it is their oracle).
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))
+from charter_oracle import evaluate_charter_rowwise
 
 # The served regions are a fact of the shop: read them where they are kept.
-_REGIONS = pd.read_csv(REFERENCE_DIR / "regions.csv", dtype=str)
+_REGIONS = pd.read_csv(get_settings().reference_dir / "regions.csv", dtype=str)
 SERVED = _REGIONS.loc[_REGIONS["served"].str.lower() == "true", "region"].tolist()
 OTHER = [
     "Краснодарский край",
@@ -208,14 +212,14 @@ def main(argv: list[str] | None = None) -> int:
     leads = make_leads(args.rows)
     print(f"generated {len(leads):,} leads in {time.perf_counter() - t0:.2f} s (not timed)")
 
-    warnings.simplefilter("ignore", CharterWarning)
+    warnings.simplefilter("ignore", TriageWarning)
     t0 = time.perf_counter()
     out = evaluate_charter(leads, charter)
     total = time.perf_counter() - t0
     target = int((out["charter_verdict"] == "target").sum())
 
     t0 = time.perf_counter()
-    fields = add_charter_fields(leads, charter)
+    fields = prepare_fields(leads, charter)
     t_fields = time.perf_counter() - t0
     t0 = time.perf_counter()
     evaluate_criteria(fields, charter)

@@ -128,8 +128,8 @@ def main(argv: list[str] | None = None) -> int:
         f"world: {len(world.leads):,} leads, {len(world.catalog):,} SKUs, seed {args.seed} "
         f"({time.perf_counter() - t0:.1f} s)"
     )
-    decoder = Decoder(world.catalog)
-    print(f"index build: {decoder.build_seconds:.2f} s")
+    decoder = Decoder(world.catalog).fit()
+    print(f"index build: {decoder.build_seconds_:.2f} s")
     t0 = time.perf_counter()
     decoded = decoder.decode_many(world.leads["request_text"].tolist(), workers=2)
     print(f"decode: {time.perf_counter() - t0:.2f} s")

@@ -38,7 +38,7 @@ def part1(n_requests: int, catalog_size: int, brute_subset: int, seed: int) -> N
     ).to_numpy()
 
     t0 = time.perf_counter()
-    decoder = Decoder(world.catalog)
+    decoder = Decoder(world.catalog).fit()
     build = time.perf_counter() - t0
     t0 = time.perf_counter()
     decoded = decoder.decode_many(texts, workers=2)
@@ -86,7 +86,7 @@ def part2(n_requests: int, catalog_size: int, seed: int) -> None:
     gen = time.perf_counter() - t0
     texts = world.leads["request_text"].fillna("").astype(str).tolist()
     t0 = time.perf_counter()
-    decoder = Decoder(world.catalog)
+    decoder = Decoder(world.catalog).fit()
     build = time.perf_counter() - t0
     t0 = time.perf_counter()
     decoded = decoder.decode_many(texts, workers=2)

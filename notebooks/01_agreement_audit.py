@@ -31,10 +31,10 @@ CATALOG_SIZE = 20000
 
 # %%
 from triage.charter import agreement_table, compare_on_leads, diff_charters, load_charter
-from triage.config import CHARTERS_DIR
+from triage.config import get_settings
 from triage.decode import Decoder, load_catalog
-from triage.leads import load_leads
-from triage.pipeline import score_batch
+from triage.io.leads import load_leads
+from triage.pipeline import Scorer
 from triage.synth import generate_world
 
 if LEADS is None:
@@ -45,14 +45,15 @@ if LEADS is None:
 else:
     leads = load_leads(LEADS, mapping=MAPPING)
     catalog = load_catalog(CATALOG)
-decoder = Decoder(catalog)
-print(f"{len(leads):,} leads; catalog of {len(decoder.index):,} items indexed in {decoder.build_seconds:.1f} s")
+decoder = Decoder(catalog).fit()
+print(f"{len(leads):,} leads; catalog of {len(decoder.index_):,} items indexed in {decoder.build_seconds_:.1f} s")
 
 # %% [markdown]
 # ## Decode and judge every lead with the agreed charter
 
 # %%
-batch = score_batch(leads, catalog=decoder)
+scorer = Scorer.build(catalog=decoder)  # the agreed charter by default
+batch = scorer.score_batch(leads)
 judged = batch.leads
 print(batch.charter.name, "version", batch.charter.version, "timings", batch.timings)
 judged["decoded_status"].value_counts()
@@ -61,26 +62,27 @@ judged["decoded_status"].value_counts()
 # ## The one number that must not differ
 
 # %%
-overall = agreement_table(judged, charter=batch.charter, decode=False)
+overall = agreement_table(judged)
 overall
 
 # %%
-agreement_table(judged, charter=batch.charter, by="month", decode=False)
+agreement_table(judged, by="month")
 
 # %%
-agreement_table(judged, charter=batch.charter, by="channel", decode=False)
+agreement_table(judged, by="channel")
 
 # %% [markdown]
 # ## Where the departments' own charters split
 
 # %%
-marketing = load_charter(CHARTERS_DIR / "marketing.yaml")
-sales = load_charter(CHARTERS_DIR / "sales.yaml")
+charters = get_settings().charters_dir
+marketing = load_charter(charters / "marketing.yaml")
+sales = load_charter(charters / "sales.yaml")
 for change in diff_charters(marketing, sales).changes:
     print(change.kind, change.id, "-", "; ".join(change.details))
 
 # %%
-comparison = compare_on_leads(judged, marketing, sales, catalog=decoder)
+comparison = compare_on_leads(judged, marketing, sales)  # decoded above, never again
 print(
     f"on {comparison.n_leads:,} leads: marketing's charter counts {comparison.target_a:,}, "
     f"sales' charter {comparison.target_b:,}, kappa {comparison.kappa.kappa:.3f}"

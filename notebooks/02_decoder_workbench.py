@@ -45,8 +45,8 @@ catalog = (
     if CATALOG is None
     else load_catalog(CATALOG)
 )
-decoder = Decoder(catalog)
-print(f"indexed {len(decoder.index):,} items in {decoder.build_seconds:.1f} s")
+decoder = Decoder(catalog).fit()
+print(f"indexed {len(decoder.index_):,} items in {decoder.build_seconds_:.1f} s")
 
 # %%
 decoded = decode_requests(REQUESTS, decoder)

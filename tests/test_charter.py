@@ -12,13 +12,13 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from charter_oracle import evaluate_charter_rowwise, evaluate_row
 from triage.charter import (
     OPS,
     AllOf,
     AnyOf,
     Charter,
     CharterError,
-    CharterWarning,
     Criterion,
     Leaf,
     Not,
@@ -30,9 +30,10 @@ from triage.charter import (
     parse_charter,
     validate_charter,
 )
-from triage.charter._rowwise import evaluate_charter_rowwise, evaluate_row
-from triage.config import CHARTERS_DIR
-from triage.errors import DataError
+from triage.config import get_settings
+from triage.errors import DataError, TriageWarning
+
+CHARTERS_DIR = get_settings().charters_dir
 
 HEAD = "charter: t\ncriteria:\n"
 
@@ -343,8 +344,8 @@ def test_missing_column_makes_the_criterion_empty() -> None:
         + "  - id: r\n    rule: {field: region, op: eq, value: Москва}\n"
         + "  - id: s\n    required: false\n    rule: {field: nothing, op: eq, value: x}\n"
     )
-    with pytest.warns(CharterWarning, match="left empty"):
-        out = evaluate_charter(frame, charter, decode=False)
+    with pytest.warns(TriageWarning, match="left empty"):
+        out = evaluate_charter(frame, charter, missing="empty")
     assert out["crit_c"].isna().all()
     assert out["crit_s"].isna().all()
     assert out["charter_verdict"].tolist() == ["non_target", "non_target"]
@@ -406,7 +407,7 @@ def test_evaluate_adds_derived_fields(leads: pd.DataFrame) -> None:
         + "  - id: morning\n    rule: {field: hour, op: lt, value: 12}\n"
         + "  - id: weekday\n    rule: {field: weekday, op: le, value: 5}\n"
     )
-    with pytest.warns(CharterWarning, match="1 lead"):
+    with pytest.warns(TriageWarning, match="1 lead"):
         out = evaluate_charter(leads, charter)
     assert bools(out["crit_long"]) == [True, True, False, True, False]
     # 2026-01-05 is a Monday (10:00); 2026-02-01 a Sunday (09:00); 2026-03-03 a Tuesday (18:30)
@@ -416,7 +417,6 @@ def test_evaluate_adds_derived_fields(leads: pd.DataFrame) -> None:
 
 
 def test_contact_derived_fields_and_duplicate_window() -> None:
-    pytest.importorskip("triage.contact")
     frame = pd.DataFrame(
         {
             "phone": ["+7 916 123-45-67", "89161234567", "123", None, "8 916 123 45 67"],
@@ -437,13 +437,13 @@ def test_contact_derived_fields_and_duplicate_window() -> None:
         "  - id: fresh\n    rule: {field: is_duplicate, op: eq, value: false}\n"
     )
     with warnings.catch_warnings():
-        warnings.simplefilter("ignore", CharterWarning)
+        warnings.simplefilter("ignore", TriageWarning)
         out = evaluate_charter(frame, parse_charter(text))
     assert bools(out["crit_reach"]) == [True, True, True, False, True]
     assert bools(out["crit_fresh"]) == [True, False, True, None, True]
     wide = parse_charter(text.replace("duplicate_window_days: 3", "duplicate_window_days: 30"))
     with warnings.catch_warnings():
-        warnings.simplefilter("ignore", CharterWarning)
+        warnings.simplefilter("ignore", TriageWarning)
         out = evaluate_charter(frame, wide)
     assert bools(out["crit_fresh"]) == [True, False, True, None, False]
 

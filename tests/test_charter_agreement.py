@@ -9,8 +9,9 @@ import pandas as pd
 import pytest
 from sklearn.metrics import cohen_kappa_score
 
-from triage.charter import agreement_table, cohen_kappa_ci, normalize_verdicts, parse_charter
+from triage.charter import agreement_table, cohen_kappa_ci, parse_charter
 from triage.errors import UsageError
+from triage.labels import normalize_verdicts
 
 
 def _raters(n: int, agree: float, seed: int) -> tuple[np.ndarray, np.ndarray]:

@@ -6,10 +6,11 @@ import json
 from pathlib import Path
 
 import pandas as pd
-import pytest
 
 from triage.cli import main
-from triage.config import CHARTERS_DIR
+from triage.config import get_settings
+
+CHARTERS_DIR = get_settings().charters_dir
 
 DATA = Path(__file__).parent / "data"
 CRM = str(DATA / "crm_export_example.csv")
@@ -18,19 +19,6 @@ AGREED = str(CHARTERS_DIR / "agreed.yaml")
 MARKETING = str(CHARTERS_DIR / "marketing.yaml")
 SALES = str(CHARTERS_DIR / "sales.yaml")
 CRM_CHARTER = str(DATA / "charter_crm.yaml")
-
-
-def _decoder_available() -> bool:
-    try:
-        from triage.decode import decode_requests  # noqa: F401
-    except ImportError:
-        return False
-    return True
-
-
-needs_decoder = pytest.mark.skipif(
-    not _decoder_available(), reason="triage.decode.decode_requests is not importable yet"
-)
 
 
 def test_check_prints_rules_in_words(capsys) -> None:
@@ -232,7 +220,6 @@ def test_agreement_usage_errors(capsys) -> None:
     )  # no mapping: no verdict columns
 
 
-@needs_decoder
 def test_evaluate_decodes_when_the_charter_needs_it(capsys, tmp_path: Path) -> None:
     out_path = tmp_path / "decoded.csv"
     code = main(

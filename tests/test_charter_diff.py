@@ -11,12 +11,11 @@ from triage.charter import (
     diff_charters,
     load_charter,
     parse_charter,
-    render_comparison,
-    render_diff,
-    render_diff_html,
 )
-from triage.charter._render import make_console
-from triage.config import CHARTERS_DIR
+from triage.config import get_settings
+from triage.report import make_console, render_comparison, render_diff, render_diff_html
+
+CHARTERS_DIR = get_settings().charters_dir
 
 A = """
 charter: a

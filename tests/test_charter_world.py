@@ -7,14 +7,11 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
+from triage import synth
 from triage.cli import main
-from triage.config import CHARTERS_DIR
+from triage.config import get_settings
 
-synth = pytest.importorskip("triage.synth")
-pytest.importorskip("triage.decode")
-if not hasattr(synth, "generate_world"):  # pragma: no cover - until the generator lands
-    pytest.skip("triage.synth.generate_world is not available yet", allow_module_level=True)
-
+CHARTERS_DIR = get_settings().charters_dir
 
 @pytest.fixture(scope="module")
 def world(tmp_path_factory: pytest.TempPathFactory) -> Path:
@@ -70,7 +67,7 @@ def test_agreed_yaml_on_true_slots_reproduces_the_ground_truth_exactly(world: Pa
     perfect["decoded_status"] = perfect["tier"].map({"not_a_part": "not_a_part", "empty": "empty"})
     perfect["decoded_status"] = perfect["decoded_status"].fillna("decoded")
     perfect["decoded_sku"] = perfect["true_sku"]
-    evaluated = evaluate_charter(perfect, load_charter(CHARTERS_DIR / "agreed.yaml"), decode=False)
+    evaluated = evaluate_charter(perfect, load_charter(CHARTERS_DIR / "agreed.yaml"))
     assert (evaluated["charter_verdict"] == perfect["true_verdict"]).all()
     failed = evaluated["charter_failed"].str.replace("missing:", "", regex=False)
     assert (failed == perfect["true_failed"]).all()
@@ -80,9 +77,7 @@ def test_agreed_yaml_on_true_slots_reproduces_the_ground_truth_exactly(world: Pa
 def test_agreed_served_regions_are_the_reference_ones() -> None:
     """agreed.yaml keeps its own copy of the served regions; it must match regions.csv."""
     from triage.charter import load_charter
-    from triage.config import REFERENCE_DIR
-
-    regions = pd.read_csv(REFERENCE_DIR / "regions.csv", dtype=str)
+    regions = pd.read_csv(get_settings().reference_dir / "regions.csv", dtype=str)
     served = set(regions.loc[regions["served"].str.lower() == "true", "region"])
     rule = load_charter(CHARTERS_DIR / "agreed.yaml").criterion("served_region").rule
     assert set(rule.value) == served

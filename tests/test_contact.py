@@ -32,7 +32,7 @@ def test_part_numbers_years_and_missing_values_survive():
 
 def test_charter_diff_examples_mask_contacts():
     from triage.charter import compare_on_leads, load_charter
-    from triage.config import CHARTERS_DIR
+    from triage.config import get_settings
 
     leads = pd.DataFrame(
         {
@@ -52,9 +52,9 @@ def test_charter_diff_examples_mask_contacts():
     )
     comp = compare_on_leads(
         leads,
-        load_charter(CHARTERS_DIR / "marketing.yaml"),
-        load_charter(CHARTERS_DIR / "sales.yaml"),
-        decode=False,
+        load_charter(get_settings().charters_dir / "marketing.yaml"),
+        load_charter(get_settings().charters_dir / "sales.yaml"),
+        missing="empty",
     )
     assert "L1" in comp.examples["lead_id"].tolist()
     text = comp.examples.set_index("lead_id").loc["L1", "request_text"]

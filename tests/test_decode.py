@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import itertools
 import json
+import pickle
 from pathlib import Path
 
 import pandas as pd
@@ -23,6 +24,7 @@ from triage.decode import (
     to_latin,
     tokenize,
 )
+from triage.decode import _decoder as _decoder_module
 from triage.schema import DECODED_COLUMNS, DECODED_STATUSES
 
 DATA = Path(__file__).parent / "data"
@@ -36,7 +38,7 @@ def analyzer() -> TextAnalyzer:
 
 @pytest.fixture(scope="module")
 def decoder() -> Decoder:
-    return Decoder(MINI, top_k=5)
+    return Decoder(MINI, top_k=5).fit()
 
 
 # -- normalisation ---------------------------------------------------------
@@ -290,17 +292,46 @@ def test_decode_requests_keeps_rows_and_order(decoder):
         assert isinstance(json.loads(cell), list)
 
 
-def test_parallel_matches_serial(decoder):
-    texts = [f"привод {'левый' if i % 2 else 'правый'} астра j {2009 + i % 7}" for i in range(2400)]
+def test_parallel_matches_serial(decoder, monkeypatch):
+    texts = [
+        f"привод {'левый' if i % 2 else 'правый'} астра {'jhg'[i % 3]} {2004 + i % 13}"
+        for i in range(300)
+    ]
     serial = decoder.decode_many(texts, workers=1)
+    calls = []
+    real = _decoder_module.run_chunks
+
+    def spy(owner, method, chunks, *, workers, on_result=None):
+        calls.append((len(chunks), workers))
+        return real(owner, method, chunks, workers=workers, on_result=on_result)
+
+    monkeypatch.setattr(_decoder_module, "run_chunks", spy)
     parallel = decoder.decode_many(texts, workers=2)
+    assert calls and calls[0][0] > 1 and calls[0][1] == 2  # really split across 2 workers
     pd.testing.assert_frame_equal(serial, parallel)
+
+
+def test_decoder_follows_the_estimator_contract(decoder):
+    from sklearn.base import clone
+    from sklearn.exceptions import NotFittedError
+
+    fresh = clone(decoder)
+    assert fresh.get_params()["top_k"] == 5 and fresh.get_params()["catalog"] is not None
+    assert not hasattr(fresh, "index_")
+    with pytest.raises(NotFittedError):
+        fresh.transform(["привод левый астра j"])
+    leads = pd.DataFrame({"request_text": ["привод левый астра j", None]}, index=[7, 3])
+    out = decoder.transform(leads)
+    assert list(out.index) == [7, 3] and list(out.columns) == DECODED_COLUMNS
+    assert list(decoder.get_feature_names_out()) == DECODED_COLUMNS
+    copy = pickle.loads(pickle.dumps(decoder))
+    pd.testing.assert_frame_equal(copy.transform(leads), out)
 
 
 # -- bring your own catalog ------------------------------------------------------
 @pytest.fixture(scope="module")
 def electronics() -> Decoder:
-    return Decoder(DATA / "electronics_catalog.csv")
+    return Decoder(DATA / "electronics_catalog.csv").fit()
 
 
 @pytest.mark.parametrize(
@@ -329,7 +360,7 @@ def test_english_catalog_says_dont_know(electronics):
 def test_user_lexicon_extends_the_shipped_one(tmp_path):
     lex = tmp_path / "my_lexicon.csv"
     lex.write_text("slot,value,surface\npart_type,drive_shaft,вращалка\n", encoding="utf-8")
-    dec = Decoder(MINI, lexicon_files=[lex])
+    dec = Decoder(MINI, lexicon_files=[lex]).fit()
     r = dec.decode("вращалка левая астра j")
     assert (r.status, r.part_type) == ("decoded", "drive_shaft")
 
@@ -340,4 +371,4 @@ def test_bad_lexicon_names_file_row_and_field(tmp_path):
     lex = tmp_path / "bad.csv"
     lex.write_text("slot,value,surface\nflavour,x,y\n", encoding="utf-8")
     with pytest.raises(DataError, match=r"bad\.csv: row 2, field slot: unknown slot 'flavour'"):
-        Decoder(MINI, lexicon_files=[lex])
+        Decoder(MINI, lexicon_files=[lex]).fit()

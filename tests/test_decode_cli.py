@@ -90,8 +90,9 @@ def test_huge_request_and_nulls_do_not_crash(tmp_path):
         (["decode"], 2, "give a request TEXT or --input"),
         (["decode", "--input", "x.csv", "--out", "o.csv"], 2, "--text-column"),
         (["decode", "--input", "x.csv", "--text-column", "t"], 2, "--out"),
+        (["decode", "привод левый астра j"], 2, "give --catalog FILE"),
         (["decode", "--top-k", "0", "x"], 2, "--top-k"),
-        (["decode", "--top-k", "many", "x"], 2, "invalid int value"),
+        (["decode", "--top-k", "many", "x"], 2, "expected a whole number"),
         (
             ["decode", "--catalog", "/nonexistent/cat.csv", "x"],
             1,

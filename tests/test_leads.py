@@ -8,7 +8,7 @@ import pandas as pd
 import pytest
 
 from triage.errors import DataError
-from triage.leads import apply_mapping, load_leads, load_mapping
+from triage.io.leads import apply_mapping, load_leads, load_mapping
 
 DATA = Path(__file__).parent / "data"
 CRM = DATA / "crm_export_example.csv"

@@ -7,8 +7,10 @@ import re
 import pandas as pd
 import pytest
 
-from triage.config import REFERENCE_DIR
+from triage.config import get_settings
 from triage.synth._reference import CURRENT_YEAR, load_reference
+
+REFERENCE_DIR = get_settings().reference_dir
 
 REQUIRED_PARTS = """drive_shaft cv_joint_outer cv_joint_inner cv_boot brake_pads brake_disc
 brake_caliper brake_drum shock_absorber coil_spring control_arm ball_joint stabilizer_link

@@ -26,3 +26,11 @@ class UsageError(TriageError, ValueError):
     """The command or function was called wrongly (exit code 2)."""
 
     exit_code = 2
+
+
+class TriageWarning(UserWarning):
+    """Something about the data a person should know; the work went on.
+
+    The library never prints: it warns, and the CLI shows each distinct
+    warning once on stderr as ``warning: ...``.
+    """

@@ -1,28 +1,57 @@
-"""The one path from raw leads to judged leads, used by the CLI and the notebooks.
+"""The one path from raw leads to judged leads, used by every command and notebook.
 
-``score_batch`` decodes the request texts (once per distinct text), derives the
-fields a charter reads and evaluates the charter.  Later stages (the model, the
-explanations, responsibility) extend this function rather than growing a
-second path.
+A :class:`Scorer` is prepared once (the catalog indexed, the charter read) and
+then applied to leads::
+
+    scorer = Scorer.build(catalog="catalog.csv")          # the agreed charter by default
+    judged = scorer.score_batch(leads).leads
+
+``score_batch`` runs a global pre-pass over the whole input (derived fields,
+including the window fields such as ``is_duplicate`` that need every lead),
+then :meth:`Scorer.score_chunk` on chunks of rows: decode the requests, derive
+the row fields a chunk lacks, evaluate the charter.  Chunks may run in worker
+processes; the result is the same row for row whatever the chunk size or the
+number of workers.  The scorer pickles, so the same ``score_chunk`` can run
+under a distributed engine once the pre-pass is done.
+
+Each step reads only columns that earlier steps wrote: the decoder adds
+``decoded_*``, :mod:`triage.features` the derived fields, the charter
+``crit_*``, ``charter_verdict`` and ``charter_failed``.  Later steps (the
+judge, responsibility) join here rather than growing a second path.
 """
 
 from __future__ import annotations
 
-import os
-import sys
+import math
 import time
+import warnings
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 
+from triage._parallel import run_chunks
 from triage.charter import Charter, evaluate_charter, load_charter
-from triage.config import CHARTERS_DIR
+from triage.config import get_settings
 from triage.decode import Decoder
+from triage.errors import TriageWarning, UsageError
+from triage.features import DEFAULT_WINDOW_DAYS, derivable, derive_fields
 from triage.io import require_columns
-from triage.schema import DECODED_COLUMNS
+from triage.schema import (
+    CHARTER_FAILED,
+    CHARTER_VERDICT,
+    CRIT_PREFIX,
+    DECODED_COLUMNS,
+    DERIVED_COLUMNS,
+    WINDOW_COLUMNS,
+)
 
-__all__ = ["BatchResult", "score_batch"]
+__all__ = ["DEFAULT_CHUNK_SIZE", "BatchResult", "Scorer", "score_batch"]
+
+#: Rows per chunk of :meth:`Scorer.score_batch`.
+DEFAULT_CHUNK_SIZE = 5000
 
 
 @dataclass
@@ -30,61 +59,214 @@ class BatchResult:
     """Judged leads plus what it took to judge them."""
 
     leads: pd.DataFrame
-    charter: Charter
+    charter: Charter | None
     timings: dict[str, float] = field(default_factory=dict)
+
+
+class Scorer:
+    """Decode, derive and judge leads: prepared once, applied to any number of chunks.
+
+    Parameters
+    ----------
+    decoder : Decoder, optional
+        A decoder over the shop's catalog (fitted here if it is not yet).
+        Without one, the leads must already carry the ``decoded_*`` columns the
+        charter reads.
+    charter : Charter, optional
+        The charter to evaluate; without one the scorer only decodes and derives.
+    missing : {"error", "empty"}
+        When the charter reads decoded fields that neither the leads nor a
+        decoder provide: refuse (default), or leave those criteria empty.
+    text_column : str
+        Column holding the customer's request.
+    """
+
+    def __init__(
+        self,
+        *,
+        decoder: Decoder | None = None,
+        charter: Charter | None = None,
+        missing: str = "error",
+        text_column: str = "request_text",
+    ) -> None:
+        if missing not in ("error", "empty"):
+            raise UsageError(f"missing must be 'error' or 'empty', got {missing!r}")
+        if decoder is not None and not hasattr(decoder, "index_"):
+            decoder = decoder.fit()
+        self.decoder = decoder
+        self.charter = charter
+        self.missing = missing
+        self.text_column = text_column
+
+    @classmethod
+    def build(
+        cls,
+        *,
+        catalog: pd.DataFrame | str | Path | Decoder | None = None,
+        charter: Charter | str | Path | None = None,
+        use_charter: bool = True,
+        missing: str = "error",
+        text_column: str = "request_text",
+        top_k: int = 5,
+        lexicon_files: Sequence[str | Path] = (),
+    ) -> Scorer:
+        """A scorer from file paths (or ready objects).
+
+        ``charter`` defaults to the settings' agreed charter unless
+        ``use_charter`` is False; ``catalog`` None means "do not decode".
+        """
+        decoder: Decoder | None
+        if catalog is None or isinstance(catalog, Decoder):
+            decoder = catalog
+        else:
+            decoder = Decoder(catalog, top_k=top_k, lexicon_files=lexicon_files)
+        loaded: Charter | None = None
+        if isinstance(charter, Charter):
+            loaded = charter
+        elif use_charter:
+            loaded = load_charter(charter if charter is not None else get_settings().agreed_charter)
+        return cls(decoder=decoder, charter=loaded, missing=missing, text_column=text_column)
+
+    @property
+    def window_days(self) -> int:
+        """The duplicate window of the charter (or the default)."""
+        if self.charter is None:
+            return DEFAULT_WINDOW_DAYS
+        return self.charter.settings.duplicate_window_days
+
+    # -- the steps --------------------------------------------------------
+    def prepare(self, leads: pd.DataFrame) -> pd.DataFrame:
+        """The global pre-pass over the whole input: every derived field it can compute.
+
+        Window fields (``is_duplicate``) need every lead, so they are computed
+        here, never per chunk.  Fields whose source columns are missing are
+        left out silently (the charter warns about the ones it needs).
+        """
+        if self.charter is None:
+            return leads
+        names = [n for n in DERIVED_COLUMNS if derivable(n, map(str, leads.columns)) is True]
+        return derive_fields(leads, names, window_days=self.window_days)
+
+    def score_chunk(self, chunk: pd.DataFrame) -> pd.DataFrame:
+        """Decode, derive the row fields and evaluate the charter on some rows.
+
+        The window fields must already be present (run :meth:`prepare` on the
+        whole input first): a chunk alone cannot know its duplicates.
+        """
+        self._check_window_fields(chunk)
+        frame = chunk
+        if self.decoder is not None:
+            decoded = self.decoder.decode_many(frame[self.text_column].tolist())
+            decoded.index = frame.index  # the caller's index survives
+            frame = frame.drop(columns=[c for c in DECODED_COLUMNS if c in frame.columns])
+            frame = frame.join(decoded)
+        if self.charter is not None:
+            frame = evaluate_charter(frame, self.charter, missing=self.missing)
+        return _ordered(frame)
+
+    def _check_window_fields(self, chunk: pd.DataFrame) -> None:
+        if self.charter is None:
+            return
+        columns = list(map(str, chunk.columns))
+        needed = [
+            n
+            for n in WINDOW_COLUMNS
+            if n in self.charter.fields() and n not in columns and derivable(n, columns) is True
+        ]
+        if needed:
+            raise UsageError(
+                f"{', '.join(needed)} needs every lead, not one chunk: run Scorer.prepare() on "
+                "the whole input first (score_batch does)"
+            )
+
+    def score_batch(
+        self,
+        leads: pd.DataFrame,
+        *,
+        chunk_size: int = DEFAULT_CHUNK_SIZE,
+        workers: int = 1,
+        progress: bool = False,
+    ) -> BatchResult:
+        """Judge every lead: the pre-pass, then :meth:`score_chunk` over chunks.
+
+        Parameters
+        ----------
+        leads : DataFrame
+            Canonical lead columns (see :func:`triage.io.leads.load_leads`).
+        chunk_size : int
+            Rows per chunk.
+        workers : int
+            Worker processes for the chunks (1: this process).
+        progress : bool
+            Show a progress bar on stderr.
+
+        Returns
+        -------
+        BatchResult
+            ``leads`` has every input row and column in order, then the
+            ``decoded_*`` columns, the derived fields, ``crit_<id>``,
+            ``charter_verdict`` and ``charter_failed``.
+        """
+        for name, value in (("chunk_size", chunk_size), ("workers", workers)):
+            if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+                raise UsageError(f"{name} must be a positive integer, got {value!r}")
+        source = leads.attrs.get("source", "leads")
+        if self.decoder is not None:
+            require_columns(leads, [self.text_column], source=source, what="the leads")
+            self._warn_replaced(leads, source)
+        timings: dict[str, float] = {}
+        start = time.perf_counter()
+        prepared = self.prepare(leads)
+        timings["features"] = time.perf_counter() - start
+        start = time.perf_counter()
+        n_chunks = max(1, math.ceil(len(prepared) / chunk_size))
+        chunks = [prepared.iloc[i * chunk_size : (i + 1) * chunk_size] for i in range(n_chunks)]
+        with _bar(len(prepared), progress) as bar:
+            parts = run_chunks(self, "score_chunk", chunks, workers=workers, on_result=bar.update)
+        judged = pd.concat(parts) if len(parts) > 1 else parts[0]
+        timings["score"] = time.perf_counter() - start
+        judged.attrs["source"] = source
+        return BatchResult(leads=judged, charter=self.charter, timings=timings)
+
+    def _warn_replaced(self, leads: pd.DataFrame, source: Any) -> None:
+        clash = [c for c in DECODED_COLUMNS if c in leads.columns]
+        if clash:
+            warnings.warn(
+                f"{source}: the leads already have {', '.join(clash[:3])}"
+                f"{'...' if len(clash) > 3 else ''}; they are decoded again and replaced",
+                TriageWarning,
+                stacklevel=3,
+            )
+
+
+def _ordered(frame: pd.DataFrame) -> pd.DataFrame:
+    """The lead's own columns first, then decoded, derived, and what the charter added."""
+    added = {*DECODED_COLUMNS, *DERIVED_COLUMNS, CHARTER_VERDICT, CHARTER_FAILED}
+    own = [c for c in frame.columns if c not in added and not str(c).startswith(CRIT_PREFIX)]
+    decoded = [c for c in DECODED_COLUMNS if c in frame.columns]
+    derived = [c for c in DERIVED_COLUMNS if c in frame.columns]
+    rest = [c for c in frame.columns if c not in {*own, *decoded, *derived}]
+    return frame[[*own, *decoded, *derived, *rest]]
+
+
+def _bar(total: int, enabled: bool) -> Any:
+    from tqdm import tqdm
+
+    return tqdm(total=total, desc="scoring", unit="lead", disable=not enabled, leave=False)
 
 
 def score_batch(
     leads: pd.DataFrame,
     *,
-    catalog: pd.DataFrame | str | Path | Decoder,
+    catalog: pd.DataFrame | str | Path | Decoder | None,
     charter: Charter | str | Path | None = None,
-    text_column: str = "request_text",
-    workers: int | None = None,
+    workers: int = 1,
+    progress: bool = False,
+    chunk_size: int = DEFAULT_CHUNK_SIZE,
 ) -> BatchResult:
-    """Decode every request and evaluate a charter on every lead.
+    """Decode every request and evaluate a charter on every lead (a thin function over Scorer).
 
-    Parameters
-    ----------
-    leads : DataFrame
-        Canonical lead columns (see :func:`triage.leads.load_leads`).
-    catalog : DataFrame, path or Decoder
-        What the requests are decoded against.
-    charter : Charter or path, optional
-        Defaults to ``data/charters/agreed.yaml``.
-    text_column : str
-        Column with the customer's request.
-    workers : int, optional
-        Decoder processes (default: all CPUs).
-
-    Returns
-    -------
-    BatchResult
-        ``leads`` has every input row and column, the ``decoded_*`` columns,
-        ``crit_<id>``, ``charter_verdict`` and ``charter_failed``.
+    ``catalog`` None means the leads already carry their ``decoded_*`` columns.
     """
-    timings: dict[str, float] = {}
-    source = leads.attrs.get("source", "leads")
-    require_columns(leads, [text_column], source=source, what="the leads")
-    if not isinstance(charter, Charter):
-        charter = load_charter(charter if charter is not None else CHARTERS_DIR / "agreed.yaml")
-    if isinstance(catalog, Decoder):
-        decoder = catalog
-    else:
-        start = time.perf_counter()
-        decoder = Decoder(catalog)
-        timings["index"] = time.perf_counter() - start
-    frame = leads.drop(columns=[c for c in DECODED_COLUMNS if c in leads.columns])
-    start = time.perf_counter()
-    decoded = decoder.decode_many(
-        frame[text_column].tolist(),
-        workers=workers if workers is not None else (os.cpu_count() or 1),
-        progress=sys.stderr.isatty(),
-    )
-    timings["decode"] = time.perf_counter() - start
-    decoded.index = frame.index  # the caller's index survives
-    frame = frame.join(decoded)
-    start = time.perf_counter()
-    judged = evaluate_charter(frame, charter, catalog=decoder)
-    timings["charter"] = time.perf_counter() - start
-    return BatchResult(leads=judged, charter=charter, timings=timings)
+    scorer = Scorer.build(catalog=catalog, charter=charter)
+    return scorer.score_batch(leads, chunk_size=chunk_size, workers=workers, progress=progress)

@@ -1,16 +1,18 @@
 """The charter: the written criteria of a target lead, as code.
 
-Each department writes its own charter (``data/charters/marketing.yaml``,
-``sales.yaml``); the agreed one (``agreed.yaml``) is the decree.  This package
-reads them safely, evaluates them on every lead (vectorised), compares two of
+Each department writes its own charter (``marketing.yaml``, ``sales.yaml``
+in the settings' ``charters_dir``); the agreed one (``agreed.yaml``) is the
+decree.  This package reads them safely, evaluates them on every lead
+(vectorised and pure: it reads columns, it never decodes), compares two of
 them in words and on real leads, and measures how far the departments are
 apart (percent agreement, Cohen's kappa with a confidence interval).
+Presentation lives in :mod:`triage.report`, the commands in :mod:`triage.cli`.
 
 Examples
 --------
 >>> from triage.charter import load_charter, describe_rule
->>> from triage.config import CHARTERS_DIR
->>> agreed = load_charter(CHARTERS_DIR / "agreed.yaml")
+>>> from triage.config import get_settings
+>>> agreed = load_charter(get_settings().agreed_charter)
 >>> describe_rule(agreed.criterion("opel_only").rule)
 'decoded_make is one of Opel'
 """
@@ -22,7 +24,6 @@ from triage.charter._agreement import (
     KappaResult,
     agreement_table,
     cohen_kappa_ci,
-    normalize_verdicts,
 )
 from triage.charter._diff import (
     CharterComparison,
@@ -32,14 +33,13 @@ from triage.charter._diff import (
     diff_charters,
 )
 from triage.charter._evaluate import (
-    CRIT_PREFIX,
-    MISSING_PREFIX,
+    check_fields,
     evaluate_charter,
     evaluate_criteria,
     evaluate_rule,
+    prepare_fields,
     verdicts,
 )
-from triage.charter._fields import CharterWarning, add_charter_fields, parse_created_at
 from triage.charter._model import (
     DERIVED_FIELDS,
     OPS,
@@ -52,6 +52,7 @@ from triage.charter._model import (
     Not,
     Rule,
     describe_rule,
+    rule_fields,
 )
 from triage.charter._parse import (
     CharterError,
@@ -62,19 +63,10 @@ from triage.charter._parse import (
     parse_charter,
     validate_charter,
 )
-from triage.charter._render import (
-    render_agreement,
-    render_charter,
-    render_comparison,
-    render_diff,
-    render_diff_html,
-)
 
 __all__ = [
     "AGREEMENT_GROUPS",
-    "CRIT_PREFIX",
     "DERIVED_FIELDS",
-    "MISSING_PREFIX",
     "OPS",
     "AllOf",
     "AnyOf",
@@ -83,7 +75,6 @@ __all__ = [
     "CharterDiff",
     "CharterError",
     "CharterSettings",
-    "CharterWarning",
     "Criterion",
     "CriterionChange",
     "Issue",
@@ -91,10 +82,10 @@ __all__ = [
     "Leaf",
     "Not",
     "Rule",
-    "add_charter_fields",
     "agreement_table",
     "charter_from_mapping",
     "check_charter",
+    "check_fields",
     "cohen_kappa_ci",
     "compare_on_leads",
     "describe_rule",
@@ -103,14 +94,9 @@ __all__ = [
     "evaluate_criteria",
     "evaluate_rule",
     "load_charter",
-    "normalize_verdicts",
     "parse_charter",
-    "parse_created_at",
-    "render_agreement",
-    "render_charter",
-    "render_comparison",
-    "render_diff",
-    "render_diff_html",
+    "prepare_fields",
+    "rule_fields",
     "validate_charter",
     "verdicts",
 ]

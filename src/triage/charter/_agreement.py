@@ -16,71 +16,18 @@ import pandas as pd
 
 from triage.charter._model import Charter
 from triage.errors import UsageError
+from triage.labels import normalize_verdicts
+from triage.schema import CHARTER_VERDICT
 
 __all__ = [
     "AGREEMENT_GROUPS",
     "KappaResult",
     "agreement_table",
     "cohen_kappa_ci",
-    "normalize_verdicts",
 ]
 
 #: Group names accepted by ``agreement_table(by=...)`` besides any column.
 AGREEMENT_GROUPS = ("channel", "campaign", "month", "manager", "region")
-
-_TARGET = {
-    "target",
-    "targeted",
-    "t",
-    "1",
-    "1.0",
-    "true",
-    "yes",
-    "y",
-    "да",
-    "целевой",
-    "целевая",
-    "целевое",
-    "цел",
-    "цел.",
-    "ц",
-}
-_NON_TARGET = {
-    "non_target",
-    "non-target",
-    "nontarget",
-    "not_target",
-    "not target",
-    "non target",
-    "0",
-    "0.0",
-    "false",
-    "no",
-    "n",
-    "нет",
-    "f",
-    "нецелевой",
-    "нецелевая",
-    "нецелевое",
-    "не целевой",
-    "не целевая",
-    "нецел",
-    "нецел.",
-    "н",
-}
-
-
-def normalize_verdicts(values: pd.Series) -> pd.Series:
-    """Map verdict spellings to ``target`` / ``non_target`` (else missing).
-
-    Accepts the canonical words and common CRM spellings in Russian and
-    English ("Целевой", "нецелевой", "да", "нет", 1/0, true/false).
-    """
-    text = values.astype("string").str.strip().str.lower().str.replace("ё", "е", regex=False)
-    out = pd.Series(pd.NA, index=values.index, dtype="string")
-    out[text.isin(_TARGET).fillna(False).to_numpy(dtype=bool)] = "target"
-    out[text.isin(_NON_TARGET).fillna(False).to_numpy(dtype=bool)] = "non_target"
-    return out
 
 
 @dataclass(frozen=True)
@@ -228,7 +175,7 @@ def _group_key(frame: pd.DataFrame, by: str) -> pd.Series:
     if by == "month":
         if "created_at" not in frame.columns:
             raise UsageError("--by month needs a created_at column in the leads")
-        from triage.charter._fields import parse_created_at
+        from triage.features import parse_created_at
 
         created = parse_created_at(frame["created_at"], warn=False)
         return created.dt.strftime("%Y-%m").astype("string").fillna("(no date)")
@@ -273,8 +220,6 @@ def agreement_table(
     *,
     charter: Charter | None = None,
     by: str | None = None,
-    catalog: Any = None,
-    decode: bool = True,
     ci: Literal["analytic", "bootstrap"] = "analytic",
     seed: int = 0,
 ) -> pd.DataFrame:
@@ -287,12 +232,11 @@ def agreement_table(
         spelling, see :func:`normalize_verdicts`).  A ``charter_verdict``
         column is used as is when ``charter`` is None.
     charter : Charter, optional
-        The agreed charter; evaluated on the leads to count its target leads.
+        The agreed charter; evaluated on the leads to count its target leads
+        (the leads must carry the fields it reads: decode them first).
     by : str, optional
         ``channel``, ``campaign``, ``month`` (from ``created_at``), ``manager``,
         ``region`` or any other column: one row per group after the overall row.
-    catalog, decode
-        Passed to :func:`evaluate_charter` when the charter needs the decoder.
     ci : {"analytic", "bootstrap"}
         How the 95 % interval of kappa is computed (see :func:`cohen_kappa_ci`).
     seed : int
@@ -319,9 +263,9 @@ def agreement_table(
     if charter is not None:
         from triage.charter._evaluate import evaluate_charter
 
-        c = evaluate_charter(leads, charter, catalog=catalog, decode=decode)["charter_verdict"]
-    elif "charter_verdict" in leads.columns:
-        c = normalize_verdicts(leads["charter_verdict"])
+        c = evaluate_charter(leads, charter)[CHARTER_VERDICT]
+    elif CHARTER_VERDICT in leads.columns:
+        c = normalize_verdicts(leads[CHARTER_VERDICT])
     rows = [{"group": "all", **_row(m, s, c, ci, seed)}]
     if by is not None:
         key = _group_key(leads, by)

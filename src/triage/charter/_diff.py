@@ -10,16 +10,17 @@ import numpy as np
 import pandas as pd
 
 from triage.charter._agreement import KappaResult, cohen_kappa_ci
-from triage.charter._evaluate import (
-    CRIT_PREFIX,
-    FAILED_SEP,
-    _check_against,
-    evaluate_criteria,
-    verdicts,
-)
-from triage.charter._fields import add_charter_fields
+from triage.charter._evaluate import check_fields, evaluate_criteria, prepare_fields, verdicts
 from triage.charter._model import Charter, Criterion, Leaf, Rule, describe_rule
 from triage.contact import mask_contacts
+from triage.schema import (
+    CHARTER_FAILED,
+    CHARTER_VERDICT,
+    DECODED_MAKE,
+    DECODED_STATUS,
+    FAILED_SEP,
+    crit_column,
+)
 
 __all__ = [
     "CharterComparison",
@@ -46,6 +47,8 @@ class CriterionChange:
     rule_a: str | None
     rule_b: str | None
     details: tuple[str, ...] = ()
+    #: The id in charter B when it differs (a renamed criterion).
+    id_b: str | None = None
 
 
 @dataclass(frozen=True)
@@ -145,90 +148,92 @@ def diff_charters(a: Charter, b: Charter, *, locale: str = "en") -> CharterDiff:
         One :class:`CriterionChange` per criterion id, A's order first, then
         the ids only in B.
     """
-    ids_a, ids_b = a.ids, b.ids
-    only_a = [i for i in ids_a if i not in ids_b]
-    only_b = [i for i in ids_b if i not in ids_a]
+    renamed = _renamed(a, b)
+    changes: list[CriterionChange] = []
+    for cid in a.ids:
+        if cid in renamed or cid in b.ids:
+            cb = b.criterion(renamed.get(cid, cid))
+            changes.append(_pair_change(a.criterion(cid), cb, locale))
+        else:
+            changes.append(_one_sided_change(a.criterion(cid), "only_a", a, locale))
+    for cid in b.ids:
+        if cid not in a.ids and cid not in renamed.values():
+            changes.append(_one_sided_change(b.criterion(cid), "only_b", b, locale))
+    window = _window_change(a, b)
+    if window is not None:
+        changes.append(window)
+    return CharterDiff(a=a, b=b, changes=tuple(changes))
+
+
+def _renamed(a: Charter, b: Charter) -> dict[str, str]:
+    """Ids only in A mapped to ids only in B that carry the identical rule."""
+    only_a = [i for i in a.ids if i not in b.ids]
+    only_b = [i for i in b.ids if i not in a.ids]
     renamed: dict[str, str] = {}
     for ia in only_a:
         for ib in only_b:
             if ib not in renamed.values() and a.criterion(ia).rule == b.criterion(ib).rule:
                 renamed[ia] = ib
                 break
-    changes: list[CriterionChange] = []
-    for cid in ids_a:
-        ca = a.criterion(cid)
-        if cid in renamed or cid in ids_b:
-            cb = b.criterion(renamed.get(cid, cid))
-            details: list[str] = []
-            if cid in renamed:
-                details.append(f"renamed to {cb.id!r} in B")
-            if ca.required != cb.required:
-                details.append(
-                    "required in A, a signal in B"
-                    if ca.required
-                    else "a signal in A, required in B"
-                )
-            details.extend(_rule_details(ca.rule, cb.rule, locale))
-            if ca.if_missing != cb.if_missing:
-                details.append(f"if_missing: {ca.if_missing} in A, {cb.if_missing} in B")
-            changes.append(
-                CriterionChange(
-                    id=cid,
-                    kind="changed" if details else "same",
-                    title=_title(ca, cb, locale),
-                    required_a=ca.required,
-                    required_b=cb.required,
-                    rule_a=describe_rule(ca.rule, locale),
-                    rule_b=describe_rule(cb.rule, locale),
-                    details=tuple(details),
-                )
-            )
-        else:
-            changes.append(
-                CriterionChange(
-                    id=cid,
-                    kind="only_a",
-                    title=_title(ca, None, locale),
-                    required_a=ca.required,
-                    required_b=None,
-                    rule_a=describe_rule(ca.rule, locale),
-                    rule_b=None,
-                    details=(
-                        f"only in {a.name}" + (" (required)" if ca.required else " (signal)"),
-                    ),
-                )
-            )
-    for cid in only_b:
-        if cid in renamed.values():
-            continue
-        cb = b.criterion(cid)
-        changes.append(
-            CriterionChange(
-                id=cid,
-                kind="only_b",
-                title=_title(None, cb, locale),
-                required_a=None,
-                required_b=cb.required,
-                rule_a=None,
-                rule_b=describe_rule(cb.rule, locale),
-                details=(f"only in {b.name}" + (" (required)" if cb.required else " (signal)"),),
-            )
+    return renamed
+
+
+def _pair_change(ca: Criterion, cb: Criterion, locale: str) -> CriterionChange:
+    """The change between a criterion of A and its counterpart in B."""
+    details: list[str] = []
+    if ca.id != cb.id:
+        details.append(f"renamed to {cb.id!r} in B")
+    if ca.required != cb.required:
+        details.append(
+            "required in A, a signal in B" if ca.required else "a signal in A, required in B"
         )
+    details.extend(_rule_details(ca.rule, cb.rule, locale))
+    if ca.if_missing != cb.if_missing:
+        details.append(f"if_missing: {ca.if_missing} in A, {cb.if_missing} in B")
+    return CriterionChange(
+        id=ca.id,
+        kind="changed" if details else "same",
+        title=_title(ca, cb, locale),
+        required_a=ca.required,
+        required_b=cb.required,
+        rule_a=describe_rule(ca.rule, locale),
+        rule_b=describe_rule(cb.rule, locale),
+        details=tuple(details),
+        id_b=cb.id if cb.id != ca.id else None,
+    )
+
+
+def _one_sided_change(crit: Criterion, kind: str, owner: Charter, locale: str) -> CriterionChange:
+    """A criterion that only one charter has (``kind`` is only_a or only_b)."""
+    in_a = kind == "only_a"
+    rule = describe_rule(crit.rule, locale)
+    return CriterionChange(
+        id=crit.id,
+        kind=kind,
+        title=_title(crit if in_a else None, None if in_a else crit, locale),
+        required_a=crit.required if in_a else None,
+        required_b=None if in_a else crit.required,
+        rule_a=rule if in_a else None,
+        rule_b=None if in_a else rule,
+        details=(f"only in {owner.name}" + (" (required)" if crit.required else " (signal)"),),
+    )
+
+
+def _window_change(a: Charter, b: Charter) -> CriterionChange | None:
+    """The duplicate window, when the charters use duplicates and disagree on it."""
     windows = (a.settings.duplicate_window_days, b.settings.duplicate_window_days)
-    if windows[0] != windows[1] and {"is_duplicate"} & (set(a.fields()) | set(b.fields())):
-        changes.append(
-            CriterionChange(
-                id="settings.duplicate_window_days",
-                kind="changed",
-                title="duplicate window",
-                required_a=None,
-                required_b=None,
-                rule_a=f"{windows[0]} days",
-                rule_b=f"{windows[1]} days",
-                details=(f"duplicate window {windows[0]} days in A, {windows[1]} in B",),
-            )
-        )
-    return CharterDiff(a=a, b=b, changes=tuple(changes))
+    if windows[0] == windows[1] or not {"is_duplicate"} & (set(a.fields()) | set(b.fields())):
+        return None
+    return CriterionChange(
+        id="settings.duplicate_window_days",
+        kind="changed",
+        title="duplicate window",
+        required_a=None,
+        required_b=None,
+        rule_a=f"{windows[0]} days",
+        rule_b=f"{windows[1]} days",
+        details=(f"duplicate window {windows[0]} days in A, {windows[1]} in B",),
+    )
 
 
 @dataclass
@@ -284,8 +289,8 @@ _EXAMPLE_COLUMNS = (
     "channel",
     "region",
     "request_text",
-    "decoded_make",
-    "decoded_status",
+    DECODED_MAKE,
+    DECODED_STATUS,
 )
 
 
@@ -294,8 +299,7 @@ def compare_on_leads(
     a: Charter,
     b: Charter,
     *,
-    catalog: Any = None,
-    decode: bool = True,
+    missing: str = "error",
     examples: int = 10,
     locale: str = "en",
     seed: int = 0,
@@ -305,11 +309,12 @@ def compare_on_leads(
     Parameters
     ----------
     leads : DataFrame
-        Leads with canonical column names.
+        Leads with canonical column names and, when a charter reads them, the
+        ``decoded_*`` columns (decode first: the charter never decodes).
     a, b : Charter
         The charters to compare.
-    catalog, decode
-        For the decoder, run once for both charters when they need it.
+    missing : {"error", "empty"}
+        Decoded fields the leads lack: refuse, or leave those criteria empty.
     examples : int
         How many disagreeing leads to show (split evenly between the two
         directions where possible).
@@ -327,42 +332,57 @@ def compare_on_leads(
         splits them.
     """
     diff = diff_charters(a, b, locale=locale)
-    base = add_charter_fields(leads, [a, b], catalog=catalog, decode=decode, derive=False)
-    evaluated = {}
-    for key, charter in (("a", a), ("b", b)):
-        fields = add_charter_fields(base, charter, decode=False)
-        _check_against(fields, charter)
-        crit = evaluate_criteria(fields, charter)
-        evaluated[key] = (fields, crit, verdicts(crit, charter))
-    (fa, crit_a, va), (_fb, crit_b, vb) = evaluated["a"], evaluated["b"]
-    ta = va["charter_verdict"] == "target"
-    tb = vb["charter_verdict"] == "target"
+    # Each charter derives its own fields: their duplicate windows may differ.
+    fields = prepare_fields(leads, a, missing=missing)
+    crit_a, va = _judge(fields, a)
+    crit_b, vb = _judge(prepare_fields(leads, b, missing=missing), b)
+    ta = (va[CHARTER_VERDICT] == "target").to_numpy()
+    tb = (vb[CHARTER_VERDICT] == "target").to_numpy()
+    split, splitters = _splitters(va, vb, a, b, ta & ~tb, ~ta & tb)
+    ex = _examples(fields, va, vb, split, (ta & ~tb, ~ta & tb), (a, b), examples, seed)
+    return CharterComparison(
+        diff=diff,
+        n_leads=len(leads),
+        target_a=int(ta.sum()),
+        target_b=int(tb.sum()),
+        confusion=_confusion(va, vb, a, b),
+        kappa=cohen_kappa_ci(va[CHARTER_VERDICT], vb[CHARTER_VERDICT]),
+        pass_rates=_pass_rates(diff, crit_a, crit_b),
+        examples=ex,
+        splitters=splitters,
+        verdicts=pd.concat([va.add_prefix("a_"), vb.add_prefix("b_")], axis=1),
+    )
+
+
+def _judge(fields: pd.DataFrame, charter: Charter) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Criterion columns and verdicts of one charter on prepared fields."""
+    check_fields(fields, charter)
+    crit = evaluate_criteria(fields, charter)
+    return crit, verdicts(crit, charter)
+
+
+def _confusion(va: pd.DataFrame, vb: pd.DataFrame, a: Charter, b: Charter) -> pd.DataFrame:
+    """Verdict counts, rows A and columns B."""
     labels = ["target", "non_target"]
     confusion = pd.crosstab(
-        pd.Categorical(va["charter_verdict"], categories=labels),
-        pd.Categorical(vb["charter_verdict"], categories=labels),
+        pd.Categorical(va[CHARTER_VERDICT], categories=labels),
+        pd.Categorical(vb[CHARTER_VERDICT], categories=labels),
         dropna=False,
     )
     confusion.index = pd.Index([f"{a.name}: {x}" for x in labels])
     confusion.columns = pd.Index([f"{b.name}: {x}" for x in labels])
-    kappa = cohen_kappa_ci(va["charter_verdict"], vb["charter_verdict"])
+    return confusion
 
-    # per-criterion pass rates side by side (over all leads; empty counts apart)
+
+def _pass_rates(diff: CharterDiff, crit_a: pd.DataFrame, crit_b: pd.DataFrame) -> pd.DataFrame:
+    """Per criterion, the pass rate (% of all leads) and empty count in A and in B."""
     rows = []
     for change in diff.changes:
         if change.id.startswith("settings."):
             continue
         row: dict[str, Any] = {"id": change.id, "title": change.title, "kind": change.kind}
-        for key, crit in (("a", crit_a), ("b", crit_b)):
-            cid = change.id
-            if (
-                key == "b"
-                and change.kind == "changed"
-                and change.details
-                and change.details[0].startswith("renamed to")
-            ):
-                cid = change.details[0].split("'")[1]
-            col = CRIT_PREFIX + cid
+        for key, crit, cid in (("a", crit_a, change.id), ("b", crit_b, change.id_b or change.id)):
+            col = crit_column(cid)
             if col in crit.columns:
                 series = crit[col]
                 row[f"pass_{key}"] = (
@@ -373,37 +393,49 @@ def compare_on_leads(
                 row[f"pass_{key}"] = float("nan")
                 row[f"empty_{key}"] = None
         rows.append(row)
-    pass_rates = pd.DataFrame(
+    rates = pd.DataFrame(
         rows, columns=["id", "title", "kind", "pass_a", "empty_a", "pass_b", "empty_b"]
     )
     for col in ("empty_a", "empty_b"):
-        pass_rates[col] = pass_rates[col].astype("Int64")
+        rates[col] = rates[col].astype("Int64")
+    return rates
 
-    # the criterion that splits each disagreeing lead
-    split = pd.Series("", index=leads.index, dtype="string")
-    a_only = (ta & ~tb).to_numpy()
-    b_only = (~ta & tb).to_numpy()
-    split[a_only] = "B: " + vb["charter_failed"][a_only]
-    split[b_only] = "A: " + va["charter_failed"][b_only]
+
+def _splitters(
+    va: pd.DataFrame,
+    vb: pd.DataFrame,
+    a: Charter,
+    b: Charter,
+    a_only: np.ndarray,
+    b_only: np.ndarray,
+) -> tuple[pd.Series, pd.DataFrame]:
+    """For each disagreeing lead the criteria that split it, and their counts."""
+    split = pd.Series("", index=va.index, dtype="string")
+    split[a_only] = "B: " + vb[CHARTER_FAILED][a_only]
+    split[b_only] = "A: " + va[CHARTER_FAILED][b_only]
     tokens = []
-    for side, mask, failed in (
-        ("b", a_only, vb["charter_failed"]),
-        ("a", b_only, va["charter_failed"]),
-    ):
+    for owner, mask, failed in ((b, a_only, vb[CHARTER_FAILED]), (a, b_only, va[CHARTER_FAILED])):
         if mask.any():
             exploded = failed[mask].str.split(FAILED_SEP).explode()
             for crit_id, count in exploded.value_counts().items():
-                tokens.append(
-                    {
-                        "fails_in": (b if side == "b" else a).name,
-                        "criterion": crit_id,
-                        "leads": int(count),
-                    }
-                )
-    splitters = pd.DataFrame(tokens, columns=["fails_in", "criterion", "leads"])
+                tokens.append({"fails_in": owner.name, "criterion": crit_id, "leads": int(count)})
+    return split, pd.DataFrame(tokens, columns=["fails_in", "criterion", "leads"])
 
+
+def _examples(
+    fields: pd.DataFrame,
+    va: pd.DataFrame,
+    vb: pd.DataFrame,
+    split: pd.Series,
+    disagree: tuple[np.ndarray, np.ndarray],
+    charters: tuple[Charter, Charter],
+    examples: int,
+    seed: int,
+) -> pd.DataFrame:
+    """A seeded sample of disagreeing leads from both directions, contacts masked."""
+    a, b = charters
     rng = np.random.default_rng(seed)
-    idx_a, idx_b = np.flatnonzero(a_only), np.flatnonzero(b_only)
+    idx_a, idx_b = np.flatnonzero(disagree[0]), np.flatnonzero(disagree[1])
     take_a = min(len(idx_a), max(examples // 2, examples - len(idx_b)))
     take_b = min(len(idx_b), examples - take_a)
     picks: list[int] = []
@@ -411,24 +443,12 @@ def compare_on_leads(
         if take > 0:
             picks.extend(sorted(rng.choice(idx, size=take, replace=False).tolist()))
     picks = picks[:examples]
-    cols = [c for c in _EXAMPLE_COLUMNS if c in fa.columns]
-    ex = fa.iloc[picks][cols].copy() if picks else pd.DataFrame(columns=cols)
+    cols = [c for c in _EXAMPLE_COLUMNS if c in fields.columns]
+    ex = fields.iloc[picks][cols].copy() if picks else pd.DataFrame(columns=cols)
     if "request_text" in ex.columns:
         # Reports mask phone numbers and e-mails customers type into their requests.
         ex["request_text"] = mask_contacts(ex["request_text"])
-    ex.insert(len(cols), f"A: {a.name}", va["charter_verdict"].iloc[picks].to_numpy())
-    ex.insert(len(cols) + 1, f"B: {b.name}", vb["charter_verdict"].iloc[picks].to_numpy())
+    ex.insert(len(cols), f"A: {a.name}", va[CHARTER_VERDICT].iloc[picks].to_numpy())
+    ex.insert(len(cols) + 1, f"B: {b.name}", vb[CHARTER_VERDICT].iloc[picks].to_numpy())
     ex.insert(len(cols) + 2, "split_by", split.iloc[picks].to_numpy())
-    both = pd.concat([va.add_prefix("a_"), vb.add_prefix("b_")], axis=1)
-    return CharterComparison(
-        diff=diff,
-        n_leads=len(leads),
-        target_a=int(ta.sum()),
-        target_b=int(tb.sum()),
-        confusion=confusion,
-        kappa=kappa,
-        pass_rates=pass_rates,
-        examples=ex.reset_index(drop=True),
-        splitters=splitters,
-        verdicts=both,
-    )
+    return ex.reset_index(drop=True)

@@ -12,6 +12,7 @@ leaf says ``case_sensitive: true``; they run once per distinct value.
 from __future__ import annotations
 
 import datetime as dt
+import warnings
 from typing import Any
 
 import numpy as np
@@ -19,24 +20,38 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from triage.charter._fields import CharterWarning, add_charter_fields, parse_created_at
-from triage.charter._model import AllOf, AnyOf, Charter, Leaf, Not, Rule
+from triage.charter._model import (
+    DERIVED_FIELDS,
+    AllOf,
+    AnyOf,
+    Charter,
+    Leaf,
+    Not,
+    Rule,
+    rule_fields,
+)
 from triage.charter._parse import CharterError, field_kind, validate_charter
 from triage.charter._regex import regex_search
-from triage.errors import DataError
+from triage.errors import DataError, TriageWarning
+from triage.features import derive_fields, parse_created_at
+from triage.io import to_bool
+from triage.schema import (
+    CHARTER_FAILED,
+    CHARTER_VERDICT,
+    CRIT_PREFIX,
+    DECODED_PREFIX,
+    FAILED_SEP,
+    MISSING_PREFIX,
+)
 
 __all__ = [
-    "CRIT_PREFIX",
-    "MISSING_PREFIX",
+    "check_fields",
     "evaluate_charter",
     "evaluate_criteria",
+    "evaluate_rule",
+    "prepare_fields",
     "verdicts",
 ]
-
-CRIT_PREFIX = "crit_"
-#: How a required criterion that could not be evaluated is listed in ``charter_failed``.
-MISSING_PREFIX = "missing:"
-FAILED_SEP = ";"
 
 _Tri = tuple[np.ndarray, np.ndarray]  # (value, known)
 
@@ -113,8 +128,6 @@ class _Columns:
     def booleans(self, name: str) -> _Tri:
         col = self.frame[name]
         if not pd.api.types.is_bool_dtype(col):
-            from triage.io import to_bool
-
             col = to_bool(col)
         col = col.astype("boolean")
         known = col.notna().to_numpy(dtype=bool)
@@ -261,7 +274,7 @@ def evaluate_criteria(
     """One nullable-boolean column ``crit_<id>`` per criterion.
 
     ``frame`` must already carry the derived and decoded fields the charter
-    reads (see :func:`add_charter_fields`); a field it lacks leaves the
+    reads (see :func:`prepare_fields`); a field it lacks leaves the
     criterion empty (``<NA>``) on every row, unless the criterion says
     ``if_missing: fail`` or ``pass``.
     """
@@ -321,16 +334,21 @@ def verdicts(crit: pd.DataFrame, charter: Charter, *, prefix: str = CRIT_PREFIX)
     verdict = np.where(target, "target", "non_target")
     return pd.DataFrame(
         {
-            "charter_verdict": pd.Series(verdict, index=crit.index, dtype="string"),
-            "charter_failed": pd.Series(failed, index=crit.index, dtype="string"),
+            CHARTER_VERDICT: pd.Series(verdict, index=crit.index, dtype="string"),
+            CHARTER_FAILED: pd.Series(failed, index=crit.index, dtype="string"),
         },
         index=crit.index,
     )
 
 
-def _check_against(frame: pd.DataFrame, charter: Charter) -> None:
-    import warnings
+def check_fields(frame: pd.DataFrame, charter: Charter) -> None:
+    """Refuse a frame the charter cannot be evaluated on; warn about fields left empty.
 
+    Raises
+    ------
+    CharterError
+        A value type does not fit the column (``region gt 5``), with file:line:column.
+    """
     issues = validate_charter(charter, frame, can_decode=False)
     errors = [i for i in issues if i.severity == "error" and i.code != "missing_field"]
     if errors:
@@ -339,43 +357,91 @@ def _check_against(frame: pd.DataFrame, charter: Charter) -> None:
         if issue.code == "missing_field":
             warnings.warn(
                 f"{issue.where}: {issue.message}; the criterion is left empty",
-                CharterWarning,
+                TriageWarning,
                 stacklevel=3,
             )
+
+
+def prepare_fields(
+    leads: pd.DataFrame, charter: Charter, *, missing: str = "error"
+) -> pd.DataFrame:
+    """The leads with the derived fields the charter reads (the charter never decodes).
+
+    Derived fields (``phone_valid``, ``is_duplicate``, ...) missing from the
+    leads are computed by :func:`triage.features.derive_fields` with the
+    charter's duplicate window.  ``decoded_*`` fields must already be there:
+    they come from the decoder, an earlier step.
+
+    Parameters
+    ----------
+    missing : {"error", "empty"}
+        What to do when the charter reads ``decoded_*`` fields the leads lack:
+        refuse (default), or leave those criteria empty with a warning.
+
+    Raises
+    ------
+    DataError
+        ``missing="error"`` and decoded fields are absent; the message names
+        the criterion and says to decode first.
+    """
+    if missing not in ("error", "empty"):
+        raise ValueError(f"missing must be 'error' or 'empty', got {missing!r}")
+    undecoded = [
+        (crit.id, name)
+        for crit in charter.criteria
+        for name in rule_fields(crit.rule)
+        if name.startswith(DECODED_PREFIX) and name not in leads.columns
+    ]
+    if undecoded and missing == "error":
+        crit_id, name = undecoded[0]
+        raise DataError(
+            f"{charter.source}: criterion {crit_id!r} reads {name!r}, which the leads do not "
+            "have: decode the requests first (give the catalog: --catalog FILE, or "
+            "triage.pipeline.Scorer(catalog=...)), or accept empty criteria (--no-decode)"
+        )
+    if undecoded:
+        names = sorted({n for _, n in undecoded})
+        warnings.warn(
+            f"fields {', '.join(names)} need the decoder and the leads lack them; "
+            "those criteria are left empty",
+            TriageWarning,
+            stacklevel=2,
+        )
+    wanted = [n for n in charter.fields() if n in DERIVED_FIELDS and n not in leads.columns]
+    if not wanted:
+        return leads
+    return derive_fields(leads, wanted, window_days=charter.settings.duplicate_window_days)
 
 
 def evaluate_charter(
     leads: pd.DataFrame,
     charter: Charter,
     *,
-    catalog: Any = None,
-    decode: bool = True,
+    missing: str = "error",
     prefix: str = CRIT_PREFIX,
 ) -> pd.DataFrame:
-    """Evaluate a charter on every lead.
+    """Evaluate a charter on every lead (pure: reads columns, never decodes).
 
     Parameters
     ----------
     leads : DataFrame
-        Leads with canonical column names (see :func:`triage.leads.load_leads`).
+        Leads with canonical column names (see :func:`triage.io.leads.load_leads`)
+        and, when the charter reads them, the decoder's ``decoded_*`` columns.
     charter : Charter
         From :func:`load_charter`.
-    catalog : path or DataFrame, optional
-        Catalog for the decoder, used only when the charter reads ``decoded_*``
-        fields the leads lack.
-    decode : bool
-        Set False to never run the decoder (those criteria stay empty).
+    missing : {"error", "empty"}
+        Decoded fields the leads lack: refuse (default) or leave those criteria empty.
     prefix : str
         Prefix of the criterion columns.
 
     Returns
     -------
     DataFrame
-        Every input row and column, in order; then the ``decoded_*`` columns if
-        the decoder ran; then ``crit_<id>`` (true / false / ``<NA>`` where the
-        field is missing), ``charter_verdict`` (``target`` / ``non_target``) and
-        ``charter_failed`` (failed required ids, ``missing:<id>`` for empty ones,
-        joined by ``;``).
+        Every input row and column, in order; then ``crit_<id>`` (true / false /
+        ``<NA>`` where the field is missing), ``charter_verdict`` (``target`` /
+        ``non_target``) and ``charter_failed`` (failed required ids,
+        ``missing:<id>`` for empty ones, joined by ``;``).  Derived fields the
+        charter needed are computed but not returned.
 
     Examples
     --------
@@ -391,15 +457,9 @@ def evaluate_charter(
     >>> evaluate_charter(leads, charter)["charter_failed"].tolist()
     ['', 'moscow', 'missing:moscow']
     """
-    fields = add_charter_fields(leads, charter, catalog=catalog, decode=decode)
-    _check_against(fields, charter)
+    fields = prepare_fields(leads, charter, missing=missing)
+    check_fields(fields, charter)
     crit = evaluate_criteria(fields, charter, prefix=prefix)
-    decoded = [
-        c for c in fields.columns if c not in leads.columns and str(c).startswith("decoded_")
-    ]
     base = leads.drop(columns=[c for c in crit.columns if c in leads.columns])
-    base = base.drop(
-        columns=[c for c in ("charter_verdict", "charter_failed") if c in base.columns]
-    )
-    parts = [base, fields[decoded], crit, verdicts(crit, charter, prefix=prefix)]
-    return pd.concat(parts, axis=1)
+    base = base.drop(columns=[c for c in (CHARTER_VERDICT, CHARTER_FAILED) if c in base.columns])
+    return pd.concat([base, crit, verdicts(crit, charter, prefix=prefix)], axis=1)

@@ -8,6 +8,8 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any, Literal
 
+from triage.schema import DERIVED
+
 __all__ = [
     "COMBINATORS",
     "DERIVED_FIELDS",
@@ -43,14 +45,9 @@ OPS: dict[str, str] = {
 
 COMBINATORS = ("all", "any", "not")
 
-#: Fields computed from the lead columns before evaluation, with their kind.
+#: Fields computed from the lead columns before evaluation (``triage.features``), with their kind.
 DERIVED_FIELDS: dict[str, str] = {
-    "phone_valid": "bool",
-    "email_valid": "bool",
-    "request_length": "number",
-    "is_duplicate": "bool",
-    "hour": "number",
-    "weekday": "number",
+    c.name: "bool" if c.dtype == "boolean" else "number" for c in DERIVED
 }
 
 IfMissing = Literal["empty", "fail", "pass"]

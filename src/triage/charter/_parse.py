@@ -31,9 +31,16 @@ from triage.charter._model import (
     Rule,
 )
 from triage.charter._regex import check_pattern
-from triage.charter._yaml import YamlDocument, read_yaml, scalar_value, to_python
 from triage.errors import DataError
-from triage.schema import DECODED_COLUMNS, LEAD_COLUMNS
+from triage.features import derivable
+from triage.io.yaml import YamlDocument, read_yaml, scalar_value, to_python
+from triage.schema import (
+    DECODED_COLUMNS,
+    DECODED_PREFIX,
+    DERIVED_COLUMNS,
+    LEAD_COLUMNS,
+    kind_of,
+)
 
 __all__ = [
     "MAX_CRITERIA",
@@ -94,13 +101,7 @@ _OP_ALIASES = {
 
 #: Kind of the fields a charter may use without data at hand.
 _KNOWN_KINDS: dict[str, str] = {
-    **dict.fromkeys(LEAD_COLUMNS, "text"),
-    **dict.fromkeys(DECODED_COLUMNS, "text"),
-    "created_at": "date",
-    "revenue_rub": "number",
-    "decoded_score": "number",
-    "decoded_year": "number",
-    **DERIVED_FIELDS,
+    name: kind_of(name) for name in (*LEAD_COLUMNS, *DECODED_COLUMNS, *DERIVED_COLUMNS)
 }
 
 
@@ -220,79 +221,16 @@ class _Parser:
             if required not in keys:
                 self.error(root, f"the charter needs a {required!r} key")
         name = self.text(keys["charter"][1], "charter (the name)") if "charter" in keys else None
-        version = 1
-        if "version" in keys:
-            node = keys["version"][1]
-            value = self.scalar(node, "version")
-            if isinstance(value, bool) or not isinstance(value, int) or value < 1:
-                self.error(node, f"version must be a whole number from 1 up, got {value!r}")
-            else:
-                version = value
-        department = "both"
-        if "department" in keys:
-            node = keys["department"][1]
-            value = self.scalar(node, "department")
-            if value not in _DEPARTMENTS:
-                self.error(
-                    node, f"department must be one of {', '.join(_DEPARTMENTS)}, got {value!r}"
-                )
-            else:
-                department = value
-        approved: tuple[str, ...] = ()
-        if "approved_by" in keys:
-            node = keys["approved_by"][1]
-            if isinstance(node, ScalarNode):
-                one = self.text(node, "approved_by", allow_empty=True)
-                approved = (one,) if one else ()
-            elif isinstance(node, SequenceNode):
-                names = [self.text(item, "approved_by entry") for item in node.value]
-                approved = tuple(n for n in names if n)
-            else:
-                self.error(node, "approved_by must be a name or a list of names")
-        effective: dt.date | None = None
-        if "effective_from" in keys:
-            node = keys["effective_from"][1]
-            value = self.scalar(node, "effective_from")
-            if isinstance(value, dt.datetime):
-                effective = value.date()
-            elif isinstance(value, dt.date):
-                effective = value
-            elif value is not None:
-                self.error(node, f"effective_from must be a date like 2026-01-01, got {value!r}")
-        locale = "ru"
-        if "locale" in keys:
-            node = keys["locale"][1]
-            value = self.scalar(node, "locale")
-            if value not in _LOCALES:
-                self.error(node, f"locale must be one of {', '.join(_LOCALES)}, got {value!r}")
-            else:
-                locale = value
         description = ""
         if "description" in keys:
             description = self.text(keys["description"][1], "description", allow_empty=True) or ""
         settings = self.settings(keys["settings"][1]) if "settings" in keys else CharterSettings()
-        criteria: list[Criterion] = []
-        if "criteria" in keys:
-            node = keys["criteria"][1]
-            if not isinstance(node, SequenceNode) or not node.value:
-                self.error(node, "criteria must be a non-empty list of criteria")
-            elif len(node.value) > MAX_CRITERIA:
-                self.error(node, f"{len(node.value)} criteria; the limit is {MAX_CRITERIA}")
-            else:
-                seen: dict[str, str] = {}
-                for item in node.value:
-                    crit = self.criterion(item)
-                    crit_id = self.last_id
-                    if isinstance(crit_id, str):
-                        if crit_id in seen:
-                            self.error(
-                                item,
-                                f"duplicate criterion id {crit_id!r} (first at {seen[crit_id]})",
-                            )
-                            continue
-                        seen[crit_id] = self.doc.where(item)
-                    if crit is not None:
-                        criteria.append(crit)
+        version = self.version(keys)
+        department = self.choice(keys, "department", _DEPARTMENTS, "both")
+        approved_by = self.approved_by(keys)
+        effective_from = self.effective_from(keys)
+        locale = self.choice(keys, "locale", _LOCALES, "ru")
+        criteria = self.criteria(keys["criteria"][1]) if "criteria" in keys else []
         if any(i.severity == "error" for i in self.issues) or name is None:
             return None
         return Charter(
@@ -300,13 +238,85 @@ class _Parser:
             criteria=tuple(criteria),
             version=version,
             department=department,
-            approved_by=approved,
-            effective_from=effective,
+            approved_by=approved_by,
+            effective_from=effective_from,
             locale=locale,
             description=description,
             settings=settings,
             source=self.doc.source,
         )
+
+    def version(self, keys: dict[str, tuple[Node, Node]]) -> int:
+        if "version" not in keys:
+            return 1
+        node = keys["version"][1]
+        value = self.scalar(node, "version")
+        if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+            self.error(node, f"version must be a whole number from 1 up, got {value!r}")
+            return 1
+        return value
+
+    def choice(
+        self, keys: dict[str, tuple[Node, Node]], key: str, allowed: tuple[str, ...], default: str
+    ) -> str:
+        """A top-level key whose value is one of ``allowed``."""
+        if key not in keys:
+            return default
+        node = keys[key][1]
+        value = self.scalar(node, key)
+        if value not in allowed:
+            self.error(node, f"{key} must be one of {', '.join(allowed)}, got {value!r}")
+            return default
+        return str(value)
+
+    def approved_by(self, keys: dict[str, tuple[Node, Node]]) -> tuple[str, ...]:
+        if "approved_by" not in keys:
+            return ()
+        node = keys["approved_by"][1]
+        if isinstance(node, ScalarNode):
+            one = self.text(node, "approved_by", allow_empty=True)
+            return (one,) if one else ()
+        if isinstance(node, SequenceNode):
+            names = [self.text(item, "approved_by entry") for item in node.value]
+            return tuple(n for n in names if n)
+        self.error(node, "approved_by must be a name or a list of names")
+        return ()
+
+    def effective_from(self, keys: dict[str, tuple[Node, Node]]) -> dt.date | None:
+        if "effective_from" not in keys:
+            return None
+        node = keys["effective_from"][1]
+        value = self.scalar(node, "effective_from")
+        if isinstance(value, dt.datetime):
+            return value.date()
+        if isinstance(value, dt.date):
+            return value
+        if value is not None:
+            self.error(node, f"effective_from must be a date like 2026-01-01, got {value!r}")
+        return None
+
+    def criteria(self, node: Node) -> list[Criterion]:
+        if not isinstance(node, SequenceNode) or not node.value:
+            self.error(node, "criteria must be a non-empty list of criteria")
+            return []
+        if len(node.value) > MAX_CRITERIA:
+            self.error(node, f"{len(node.value)} criteria; the limit is {MAX_CRITERIA}")
+            return []
+        out: list[Criterion] = []
+        seen: dict[str, str] = {}
+        for item in node.value:
+            crit = self.criterion(item)
+            crit_id = self.last_id
+            if isinstance(crit_id, str):
+                if crit_id in seen:
+                    self.error(
+                        item, f"duplicate criterion id {crit_id!r} (first at {seen[crit_id]})"
+                    )
+                    continue
+                seen[crit_id] = self.doc.where(item)
+            if crit is not None:
+                out.append(crit)
+        return out
 
     def settings(self, node: Node) -> CharterSettings:
         keys = self.mapping(node, "settings", _SETTINGS_KEYS)
@@ -323,6 +333,7 @@ class _Parser:
                 window = value
         return CharterSettings(duplicate_window_days=window)
 
+    # ------------------------------------------------------------------ criteria
     def criterion(self, node: Node) -> Criterion | None:
         self.last_id = None
         if isinstance(node, MappingNode):
@@ -333,72 +344,25 @@ class _Parser:
         keys = self.mapping(node, what, _CRITERION_KEYS)
         if not isinstance(node, MappingNode):
             return None
-        where = self.doc.where(node)
-        ok = True
-        crit_id = None
-        if "id" not in keys:
-            self.error(node, "criterion needs an 'id'")
-            ok = False
-        else:
-            id_node = keys["id"][1]
-            crit_id = self.scalar(id_node, "id")
-            if not isinstance(crit_id, str) or not _ID.match(crit_id):
-                self.error(
-                    id_node,
-                    f"criterion id {crit_id!r} must be lower-case latin letters, digits and _ "
-                    "starting with a letter (it becomes the column crit_<id>)",
-                )
-                ok = False
+        before = len(self.issues)
+        crit_id = self.criterion_id(node, keys)
         label = f"criterion {crit_id!r}" if isinstance(crit_id, str) else "criterion"
-        title: dict[str, str] = {}
-        if "title" in keys:
-            t_node = keys["title"][1]
-            if isinstance(t_node, ScalarNode):
-                text = self.text(t_node, f"{label}: title")
-                if text:
-                    title = {"*": text}
-            else:
-                parts = self.mapping(t_node, f"{label}: title", _LOCALES)
-                for loc, (_k, v_node) in parts.items():
-                    text = self.text(v_node, f"{label}: title.{loc}")
-                    if text:
-                        title[loc] = text
+        title = self.title(keys, label)
         description = ""
         if "description" in keys:
             description = (
                 self.text(keys["description"][1], f"{label}: description", allow_empty=True) or ""
             )
-        required = True
-        if "required" in keys:
-            r_node = keys["required"][1]
-            value = self.scalar(r_node, f"{label}: required")
-            if not isinstance(value, bool):
-                self.error(r_node, f"{label}: required must be true or false, got {value!r}")
-                ok = False
-            else:
-                required = value
-        if_missing = "empty"
-        if "if_missing" in keys:
-            m_node = keys["if_missing"][1]
-            value = self.scalar(m_node, f"{label}: if_missing")
-            if value not in _IF_MISSING:
-                self.error(
-                    m_node,
-                    f"{label}: if_missing must be one of {', '.join(_IF_MISSING)}, got {value!r}",
-                )
-                ok = False
-            else:
-                if_missing = value
+        required = self.required(keys, label)
+        if_missing = self.if_missing(keys, label)
+        broken = len(self.issues) > before
         rule: Rule | None = None
         if "rule" not in keys:
             self.error(node, f"{label} needs a 'rule'")
-            ok = False
         else:
             rule = self.rule(keys["rule"][1], label, depth=0)
-        if not ok or rule is None or not isinstance(crit_id, str):
+        if broken or rule is None or crit_id is None:
             return None
-        if "*" in title:
-            title = {"ru": title["*"], "en": title["*"]}
         return Criterion(
             id=crit_id,
             title=title,
@@ -406,8 +370,61 @@ class _Parser:
             required=required,
             description=description,
             if_missing=if_missing,  # type: ignore[arg-type]
-            where=where,
+            where=self.doc.where(node),
         )
+
+    def criterion_id(self, node: Node, keys: dict[str, tuple[Node, Node]]) -> str | None:
+        if "id" not in keys:
+            self.error(node, "criterion needs an 'id'")
+            return None
+        id_node = keys["id"][1]
+        crit_id = self.scalar(id_node, "id")
+        if not isinstance(crit_id, str) or not _ID.match(crit_id):
+            self.error(
+                id_node,
+                f"criterion id {crit_id!r} must be lower-case latin letters, digits and _ "
+                "starting with a letter (it becomes the column crit_<id>)",
+            )
+            return None
+        return crit_id
+
+    def title(self, keys: dict[str, tuple[Node, Node]], label: str) -> dict[str, str]:
+        """``title: text`` (every language) or ``title: {ru: ..., en: ...}``."""
+        if "title" not in keys:
+            return {}
+        t_node = keys["title"][1]
+        if isinstance(t_node, ScalarNode):
+            text = self.text(t_node, f"{label}: title")
+            return {"ru": text, "en": text} if text else {}
+        title: dict[str, str] = {}
+        for loc, (_k, v_node) in self.mapping(t_node, f"{label}: title", _LOCALES).items():
+            text = self.text(v_node, f"{label}: title.{loc}")
+            if text:
+                title[loc] = text
+        return title
+
+    def required(self, keys: dict[str, tuple[Node, Node]], label: str) -> bool:
+        if "required" not in keys:
+            return True
+        r_node = keys["required"][1]
+        value = self.scalar(r_node, f"{label}: required")
+        if not isinstance(value, bool):
+            self.error(r_node, f"{label}: required must be true or false, got {value!r}")
+            return True
+        return value
+
+    def if_missing(self, keys: dict[str, tuple[Node, Node]], label: str) -> str:
+        if "if_missing" not in keys:
+            return "empty"
+        m_node = keys["if_missing"][1]
+        value = self.scalar(m_node, f"{label}: if_missing")
+        if value not in _IF_MISSING:
+            self.error(
+                m_node,
+                f"{label}: if_missing must be one of {', '.join(_IF_MISSING)}, got {value!r}",
+            )
+            return "empty"
+        return str(value)
 
     # ------------------------------------------------------------------ rules
     def rule(self, node: Node, label: str, depth: int) -> Rule | None:
@@ -602,8 +619,8 @@ def load_charter(path: str | Path) -> Charter:
 
     Examples
     --------
-    >>> from triage.config import CHARTERS_DIR
-    >>> load_charter(CHARTERS_DIR / "agreed.yaml").required_ids[:2]
+    >>> from triage.config import get_settings
+    >>> load_charter(get_settings().agreed_charter).required_ids[:2]
     ['opel_only', 'part_request']
     """
     return _build(read_yaml(path))
@@ -661,8 +678,6 @@ def validate_charter(
     list of Issue
         Errors and warnings, each with ``file:line:column``; empty when all is well.
     """
-    from triage.charter._fields import derivable
-
     frame = columns if isinstance(columns, pd.DataFrame) else None
     names: set[str] | None = None
     if frame is not None:
@@ -672,73 +687,67 @@ def validate_charter(
     if can_decode is None:
         can_decode = names is not None and "request_text" in names
     issues: list[Issue] = []
-    known = known_fields()
     for crit in charter.criteria:
+        label = f"criterion {crit.id!r}"
         for leaf in _walk_leaves(crit.rule):
-            label = f"criterion {crit.id!r}"
-            name = leaf.field
             if names is not None:
-                present = name in names
-                if not present and name in DERIVED_FIELDS:
-                    sources = derivable(name, names)
-                    present = sources is True
-                    if not present:
-                        issues.append(
-                            Issue(
-                                leaf.where,
-                                f"{label}: derived field {name!r} needs column(s) "
-                                f"{', '.join(sources) if isinstance(sources, list) else sources}",
-                                code="missing_field",
-                            )
-                        )
-                        continue
-                if not present and name.startswith("decoded_"):
-                    if name not in DECODED_COLUMNS:
-                        issues.append(
-                            Issue(
-                                leaf.where,
-                                f"{label}: unknown decoded field {name!r}"
-                                f"{_suggest(name, DECODED_COLUMNS)}",
-                                code="missing_field",
-                            )
-                        )
-                        continue
-                    present = bool(can_decode)
-                    if not present:
-                        issues.append(
-                            Issue(
-                                leaf.where,
-                                f"{label}: field {name!r} is not in the leads and cannot be "
-                                "decoded (no request_text column, or the decoder is unavailable)",
-                                code="missing_field",
-                            )
-                        )
-                        continue
-                if not present:
-                    choices = sorted(names | set(DERIVED_FIELDS) | set(DECODED_COLUMNS))
-                    issues.append(
-                        Issue(
-                            leaf.where,
-                            f"{label}: unknown field {name!r}: not a column of the "
-                            f"leads{_suggest(name, choices)}",
-                            code="missing_field",
-                        )
-                    )
+                missing = _missing_field(leaf, label, names, can_decode)
+                if missing is not None:
+                    issues.append(missing)
                     continue
-            elif name not in known:
+            elif leaf.field not in _KNOWN_KINDS:
                 issues.append(
                     Issue(
                         leaf.where,
-                        f"{label}: field {name!r} is not a standard lead, decoded or derived "
-                        f"field{_suggest(name, known)}; it must be a column of the leads",
+                        f"{label}: field {leaf.field!r} is not a standard lead, decoded or "
+                        f"derived field{_suggest(leaf.field, _KNOWN_KINDS)}; it must be a "
+                        "column of the leads",
                         "warning",
                     )
                 )
-            kind = field_kind(frame if frame is not None and name in frame.columns else None, name)
-            problem = _type_problem(leaf, kind)
+            present = frame is not None and leaf.field in frame.columns
+            problem = _type_problem(leaf, field_kind(frame if present else None, leaf.field))
             if problem:
                 issues.append(Issue(leaf.where, f"{label}: {problem}"))
     return issues
+
+
+def _missing_field(leaf: Leaf, label: str, names: set[str], can_decode: bool) -> Issue | None:
+    """Why the field of ``leaf`` cannot be had from columns ``names`` (None when it can)."""
+    name = leaf.field
+    if name in names:
+        return None
+    if name in DERIVED_FIELDS:
+        sources = derivable(name, names)
+        if sources is True:
+            return None
+        needed = ", ".join(sources) if isinstance(sources, list) else str(sources)
+        return Issue(
+            leaf.where,
+            f"{label}: derived field {name!r} needs column(s) {needed}",
+            code="missing_field",
+        )
+    if name.startswith(DECODED_PREFIX):
+        if name not in DECODED_COLUMNS:
+            return Issue(
+                leaf.where,
+                f"{label}: unknown decoded field {name!r}{_suggest(name, DECODED_COLUMNS)}",
+                code="missing_field",
+            )
+        if can_decode:
+            return None
+        return Issue(
+            leaf.where,
+            f"{label}: field {name!r} is not in the leads and cannot be decoded "
+            "(no request_text column, or no catalog to decode against)",
+            code="missing_field",
+        )
+    choices = sorted(names | set(DERIVED_FIELDS) | set(DECODED_COLUMNS))
+    return Issue(
+        leaf.where,
+        f"{label}: unknown field {name!r}: not a column of the leads{_suggest(name, choices)}",
+        code="missing_field",
+    )
 
 
 def _type_problem(leaf: Leaf, kind: str) -> str | None:

@@ -1,12 +1,14 @@
 """Decode vague, misspelled, slangy, transliterated part requests into catalog items.
 
-``Decoder`` is built once from a catalog; ``decode_requests`` is the thin
-function over it that the CLI, the charter and the notebooks call.
+``Decoder`` is a scikit-learn style transformer: ``Decoder(catalog).fit()``
+indexes the catalog, ``transform`` adds the ``decoded_*`` columns.
+``decode_requests`` is the thin function over it.  The catalog is always
+explicit: the shop's catalog is the authority on what the shop sells.
 """
 
 from triage.decode._analyze import Analysis, Match, TextAnalyzer
 from triage.decode._catalog import CatalogIndex, load_catalog
-from triage.decode._decoder import Decoder, DecodeResult, decode_requests, default_catalog
+from triage.decode._decoder import Decoder, DecodeResult, decode_requests
 from triage.decode._lexicon import Lexicon, load_lexicon
 from triage.decode._text import (
     fix_layout,
@@ -26,7 +28,6 @@ __all__ = [
     "Match",
     "TextAnalyzer",
     "decode_requests",
-    "default_catalog",
     "fix_layout",
     "load_catalog",
     "load_lexicon",

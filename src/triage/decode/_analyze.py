@@ -162,15 +162,30 @@ class TextAnalyzer:
         return forms[0] if forms else word
 
     def _build(self) -> None:
-        rows = self.lexicon.rows
+        """Index the lexicon: word forms, stopwords, phrases, bags and typo buckets."""
+        surfaces, words, correct = self._read_surfaces()
+        self._map_forms(words)
+        self._index_stopwords(surfaces)
+        self._index_phrases(surfaces)
+        self._build_fuzzy_buckets(correct)
+        self._engines = {e for v in self.lexicon.vehicles for e in v.engines}
+        self._generation_words: dict[str, list[str]] = {
+            k[0]: [value for slot, value, _ in v if slot == "generation"]
+            for k, v in self._phrases.items()
+            if len(k) == 1 and any(slot == "generation" for slot, _, _ in v)
+        }
+
+    def _read_surfaces(
+        self,
+    ) -> tuple[list[tuple[list[str], str, str, str]], dict[str, str], set[str]]:
+        """Tokenised lexicon surfaces, each word's lemma, and the correctly spelt words."""
         words: dict[str, str] = {}
         misspelt: dict[str, set[tuple[str, str]]] = {}
         correct: set[str] = set()
         correct_by_value: dict[tuple[str, str], set[str]] = {}
         surfaces: list[tuple[list[str], str, str, str]] = []
-        for slot, value, surface, source in rows[["slot", "value", "surface", "source"]].itertuples(
-            index=False
-        ):
+        rows = self.lexicon.rows[["slot", "value", "surface", "source"]]
+        for slot, value, surface, source in rows.itertuples(index=False):
             toks = tokenize(normalize_text(surface))
             if not toks:
                 continue
@@ -190,23 +205,30 @@ class TextAnalyzer:
             best = process.extractOne(tok, pool, scorer=OSA.distance, score_cutoff=2)
             if best is not None and len(tok) >= 4:
                 words[tok] = words[best[0]]
+        return surfaces, words, correct
+
+    def _map_forms(self, words: dict[str, str]) -> None:
+        """Every surface word and (with morphology) every inflected form -> canonical lemma."""
         # Exact surface words first, so that a word never resolves to another
         # word whose inflected form it happens to share.
         for tok, lemma in words.items():
             self._form2canon.setdefault(tok, lemma)
             self._form2canon.setdefault(lemma, lemma)
-        if self.morphology != "none":
-            morph = _morph()
-            for tok, lemma in words.items():
-                if not has_cyrillic(tok) or len(tok) < 3:
+        if self.morphology == "none":
+            return
+        morph = _morph()
+        for tok, lemma in words.items():
+            if not has_cyrillic(tok) or len(tok) < 3:
+                continue
+            for parse in morph.parse(tok)[:2]:
+                # Nouns and adjectives only: verb forms ("текло") make typo
+                # matching find the wrong word ("секло" is "стекло").
+                if parse.tag.POS not in _LEXEME_POS:
                     continue
-                for parse in morph.parse(tok)[:2]:
-                    # Nouns and adjectives only: verb forms ("текло") make typo
-                    # matching find the wrong word ("секло" is "стекло").
-                    if parse.tag.POS not in _LEXEME_POS:
-                        continue
-                    for form in parse.lexeme:
-                        self._form2canon.setdefault(form.word.replace("ё", "е"), lemma)
+                for form in parse.lexeme:
+                    self._form2canon.setdefault(form.word.replace("ё", "е"), lemma)
+
+    def _index_stopwords(self, surfaces: list[tuple[list[str], str, str, str]]) -> None:
         for toks, slot, _value, _source in surfaces:
             if slot == "stopword" and len(toks) == 1:
                 self._stop_forms.add(toks[0])
@@ -214,6 +236,9 @@ class TextAnalyzer:
                 for form in self._normal_forms(toks[0])[:1]:
                     self._stop_forms.add(form)
                     self._stop.add(form)
+
+    def _index_phrases(self, surfaces: list[tuple[list[str], str, str, str]]) -> None:
+        """Phrases by their canonical words; multi-word ones also as bags of content words."""
         for toks, slot, value, source in surfaces:
             key = tuple(self._form2canon[t] for t in toks)
             if slot == "stopword":
@@ -226,7 +251,9 @@ class TextAnalyzer:
                 rarest = min(content, key=len)
                 self._bags[rarest].append((content, slot, value, source))
         self._max_n = max((len(k) for k in self._phrases), default=1)
-        # Typo-tolerant lookup: every known form, bucketed by length.
+
+    def _build_fuzzy_buckets(self, correct: set[str]) -> None:
+        """Typo-tolerant lookup: known forms bucketed by length (+-2 letters per bucket)."""
         buckets: dict[int, list[str]] = defaultdict(list)
         for form, canon in self._form2canon.items():
             # A typo that lands on a stopword ("атру" -> "утро") helps nobody.
@@ -249,12 +276,6 @@ class TextAnalyzer:
         self._fuzzy_buckets = {
             n: [f for m in range(max(n - 2, 3), n + 3) for f in buckets.get(m, [])]
             for n in range(3, 40)
-        }
-        self._engines = {e for v in self.lexicon.vehicles for e in v.engines}
-        self._generation_words: dict[str, list[str]] = {
-            k[0]: [value for slot, value, _ in v if slot == "generation"]
-            for k, v in self._phrases.items()
-            if len(k) == 1 and any(slot == "generation" for slot, _, _ in v)
         }
 
     # -- words ----------------------------------------------------------

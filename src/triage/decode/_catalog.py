@@ -9,8 +9,8 @@ requests, and plain character n-gram retrieval serves what cannot be parsed.
 
 from __future__ import annotations
 
-import sys
 import time
+import warnings
 from collections import defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -20,7 +20,7 @@ import numpy as np
 import pandas as pd
 
 from triage.decode._text import normalize_code, normalize_text
-from triage.errors import DataError
+from triage.errors import DataError, TriageWarning
 from triage.io import read_table, require_columns
 
 if TYPE_CHECKING:
@@ -46,10 +46,12 @@ def load_catalog(path: str | Path) -> pd.DataFrame:
         raise DataError(f"{path}: the catalog has a header but no rows")
     no_name = int(frame["name"].isna().sum())
     if no_name:
-        print(f"warning: {path}: {no_name} catalog row(s) have no name", file=sys.stderr)
+        warnings.warn(f"{path}: {no_name} catalog row(s) have no name", TriageWarning, stacklevel=2)
     dup = int(frame["sku"].duplicated().sum())
     if dup:
-        print(f"warning: {path}: {dup} duplicate sku value(s); all rows kept", file=sys.stderr)
+        warnings.warn(
+            f"{path}: {dup} duplicate sku value(s); all rows kept", TriageWarning, stacklevel=2
+        )
     return frame
 
 
@@ -107,63 +109,13 @@ class CatalogIndex:
         frame = catalog.reset_index(drop=True)
         names = _str_column(frame, "name")
         name_norm = np.array([normalize_text(n) for n in names], dtype=object)
-        slots = {c: _str_column(frame, c) for c in _SLOT_COLUMNS}
-        structured = "part_type" in frame.columns and bool((slots["part_type"] != "").mean() > 0.5)
-        engines_raw = _str_column(frame, "engine_codes")
-        year_from = _int_column(frame, "year_from")
-        year_to = _int_column(frame, "year_to")
-        if not structured:
-            parsed = _parse_names(name_norm, analyzer)
-            for column in _SLOT_COLUMNS:
-                fill = slots[column] == ""
-                slots[column] = np.where(fill, parsed[column], slots[column])
-            engines_raw = np.where(engines_raw == "", parsed["engines"], engines_raw)
-        slots["model"] = np.array([m.lower() for m in slots["model"]], dtype=object)
-        slots["generation"] = np.array([g.upper() for g in slots["generation"]], dtype=object)
-        engines = np.array(
-            [frozenset(normalize_code(e) for e in s.split(";") if e.strip()) for s in engines_raw],
-            dtype=object,
-        )
-        oem = _str_column(frame, "oem_number")
+        slots, engines, structured = _slots(frame, name_norm, analyzer)
         skus = _str_column(frame, "sku")
-        group = np.where(
-            oem != "", np.char.add("oem:", oem.astype(str)), np.char.add("sku:", skus.astype(str))
-        )
-        in_stock_col = (
-            frame["in_stock"] if "in_stock" in frame.columns else pd.Series(True, index=frame.index)
-        )
-        in_stock = (
-            in_stock_col.astype("string").str.lower().isin(["true", "1", "yes", "да"]).to_numpy()
-        )
-
-        blocks: dict[tuple[str, str], list[int]] = defaultdict(list)
-        for i, (pt, model) in enumerate(zip(slots["part_type"], slots["model"], strict=True)):
-            blocks[(pt, model)].append(i)
-            blocks[(pt, "")].append(i)
-            blocks[("", model)].append(i)
-        codes: dict[str, list[int]] = defaultdict(list)
-        crosses = _str_column(frame, "cross_numbers")
-        for i, (s, o, cross) in enumerate(zip(skus, oem, crosses, strict=True)):
-            for raw in [s, o, *cross.split(";")]:
-                code = normalize_code(raw)
-                if len(code) >= 4:
-                    codes[code].append(i)
+        oem = _str_column(frame, "oem_number")
+        codes = _number_index(frame, skus, oem)
         if not structured and "oem_number" not in frame.columns:
-            # A plain price list: article numbers live inside the names.
-            # Only codes that identify (at most two items): "128GB" is not an article.
-            name_codes: dict[str, list[int]] = defaultdict(list)
-            for i, name in enumerate(names):
-                for chunk in str(name).split():
-                    code = normalize_code(chunk)
-                    if (
-                        len(code) >= 5
-                        and any(c.isdigit() for c in code)
-                        and any(c.isalpha() for c in code)
-                    ):
-                        name_codes[code].append(i)
-            for code, positions in name_codes.items():
-                if len(set(positions)) <= 2:
-                    codes[code].extend(positions)
+            for code, positions in _name_codes(names).items():
+                codes.setdefault(code, []).extend(positions)
         index = cls(
             sku=skus,
             name=names,
@@ -175,12 +127,16 @@ class CatalogIndex:
             side=slots["side"],
             axle=slots["axle"],
             engines=engines,
-            year_from=year_from,
-            year_to=year_to,
-            group=group,
-            in_stock=in_stock,
+            year_from=_int_column(frame, "year_from"),
+            year_to=_int_column(frame, "year_to"),
+            group=np.where(
+                oem != "",
+                np.char.add("oem:", oem.astype(str)),
+                np.char.add("sku:", skus.astype(str)),
+            ),
+            in_stock=_in_stock(frame),
             structured=structured,
-            blocks={k: np.asarray(v, dtype=np.int64) for k, v in blocks.items()},
+            blocks=_blocks(slots),
             codes={k: np.unique(np.asarray(v, dtype=np.int64)) for k, v in codes.items()},
         )
         index.build_seconds = time.perf_counter() - start
@@ -227,6 +183,72 @@ class CatalogIndex:
                 order = top[np.argsort(-row.data[top], kind="stable")]
                 out.append((row.indices[order].astype(np.int64), row.data[order]))
         return out
+
+
+def _slots(
+    frame: pd.DataFrame, name_norm: np.ndarray, analyzer: TextAnalyzer
+) -> tuple[dict[str, np.ndarray], np.ndarray, bool]:
+    """Slot arrays and engine sets per item: from the columns, else parsed from the names."""
+    slots = {c: _str_column(frame, c) for c in _SLOT_COLUMNS}
+    structured = "part_type" in frame.columns and bool((slots["part_type"] != "").mean() > 0.5)
+    engines_raw = _str_column(frame, "engine_codes")
+    if not structured:
+        parsed = _parse_names(name_norm, analyzer)
+        for column in _SLOT_COLUMNS:
+            fill = slots[column] == ""
+            slots[column] = np.where(fill, parsed[column], slots[column])
+        engines_raw = np.where(engines_raw == "", parsed["engines"], engines_raw)
+    slots["model"] = np.array([m.lower() for m in slots["model"]], dtype=object)
+    slots["generation"] = np.array([g.upper() for g in slots["generation"]], dtype=object)
+    engines = np.array(
+        [frozenset(normalize_code(e) for e in s.split(";") if e.strip()) for s in engines_raw],
+        dtype=object,
+    )
+    return slots, engines, structured
+
+
+def _in_stock(frame: pd.DataFrame) -> np.ndarray:
+    """True per item in stock (every item when the catalog does not say)."""
+    if "in_stock" not in frame.columns:
+        return np.ones(len(frame), dtype=bool)
+    text = frame["in_stock"].astype("string").str.lower()
+    return text.isin(["true", "1", "yes", "да"]).to_numpy(dtype=bool, na_value=False)
+
+
+def _blocks(slots: dict[str, np.ndarray]) -> dict[tuple[str, str], np.ndarray]:
+    """Item positions by (part_type, model), (part_type, ""), ("", model)."""
+    blocks: dict[tuple[str, str], list[int]] = defaultdict(list)
+    for i, (pt, model) in enumerate(zip(slots["part_type"], slots["model"], strict=True)):
+        blocks[(pt, model)].append(i)
+        blocks[(pt, "")].append(i)
+        blocks[("", model)].append(i)
+    return {k: np.asarray(v, dtype=np.int64) for k, v in blocks.items()}
+
+
+def _number_index(frame: pd.DataFrame, skus: np.ndarray, oem: np.ndarray) -> dict[str, list[int]]:
+    """Normalised SKU, OEM and cross numbers (4+ characters) -> item positions."""
+    codes: dict[str, list[int]] = defaultdict(list)
+    crosses = _str_column(frame, "cross_numbers")
+    for i, (s, o, cross) in enumerate(zip(skus, oem, crosses, strict=True)):
+        for raw in [s, o, *cross.split(";")]:
+            code = normalize_code(raw)
+            if len(code) >= 4:
+                codes[code].append(i)
+    return codes
+
+
+def _name_codes(names: np.ndarray) -> dict[str, list[int]]:
+    """Article numbers inside the names of a plain price list.
+
+    Only codes that identify (at most two items): "128GB" is not an article.
+    """
+    found: dict[str, list[int]] = defaultdict(list)
+    for i, name in enumerate(names):
+        for chunk in str(name).split():
+            code = normalize_code(chunk)
+            if len(code) >= 5 and any(c.isdigit() for c in code) and any(c.isalpha() for c in code):
+                found[code].append(i)
+    return {code: pos for code, pos in found.items() if len(set(pos)) <= 2}
 
 
 def _parse_names(names: np.ndarray, analyzer: TextAnalyzer) -> dict[str, np.ndarray]:

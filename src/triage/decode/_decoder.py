@@ -24,7 +24,6 @@ from __future__ import annotations
 
 import json
 import math
-import os
 import sys
 import time
 from collections.abc import Iterable, Sequence
@@ -35,12 +34,16 @@ from typing import Any, NamedTuple
 import numpy as np
 import pandas as pd
 from rapidfuzz import fuzz, process
+from sklearn.base import BaseEstimator
+from sklearn.utils.validation import check_is_fitted
 
+from triage._parallel import run_chunks
 from triage.decode._analyze import Analysis, TextAnalyzer
 from triage.decode._catalog import CatalogIndex, load_catalog
 from triage.decode._lexicon import Lexicon, load_lexicon, read_lexicon_csv
 from triage.decode._text import normalize_code
-from triage.schema import DECODED_COLUMNS
+from triage.errors import DataError, UsageError
+from triage.schema import DECODED, DECODED_COLUMNS, coerce
 
 __all__ = ["DecodeResult", "Decoder", "decode_requests"]
 
@@ -81,7 +84,7 @@ class _Found(NamedTuple):
 
 @dataclass
 class DecodeResult:
-    """One decoded request (a row of :func:`decode_requests`)."""
+    """One decoded request (a row of :meth:`Decoder.transform`)."""
 
     make: str = ""
     model: str = ""
@@ -98,75 +101,156 @@ class DecodeResult:
     candidates: list[dict[str, Any]] | None = None
 
     def as_row(self) -> dict[str, Any]:
-        return {
-            "decoded_make": self.make,
-            "decoded_model": self.model,
-            "decoded_generation": self.generation,
-            "decoded_part_type": self.part_type,
-            "decoded_side": self.side,
-            "decoded_axle": self.axle,
-            "decoded_year": self.year,
-            "decoded_engine": self.engine,
-            "decoded_sku": self.sku,
-            "decoded_name": self.name,
-            "decoded_score": round(float(self.score), 1),
-            "decoded_status": self.status,
-            "decoded_candidates": json.dumps(self.candidates or [], ensure_ascii=False),
-        }
+        """The ``decoded_*`` columns of this result (candidates as JSON text)."""
+        values = (
+            self.make,
+            self.model,
+            self.generation,
+            self.part_type,
+            self.side,
+            self.axle,
+            self.year,
+            self.engine,
+            self.sku,
+            self.name,
+            round(float(self.score), 1),
+            self.status,
+            json.dumps(self.candidates or [], ensure_ascii=False),
+        )
+        return dict(zip(DECODED_COLUMNS, values, strict=True))
 
 
-class Decoder:
+class Decoder(BaseEstimator):
     """Decode free-text part requests into catalog items.
 
-    Build it once per catalog (the index build time is in
-    ``build_seconds``), then call :meth:`decode` or :meth:`decode_many`.
+    A scikit-learn style transformer: the parameters are stored as given,
+    :meth:`fit` builds the catalog index (learned attributes end in ``_``),
+    :meth:`transform` returns the ``decoded_*`` columns.  It can be cloned,
+    pickled and placed in a :class:`~sklearn.pipeline.Pipeline`.
 
     Parameters
     ----------
     catalog : DataFrame or path
-        At least ``sku`` and ``name``; structured columns are used when present.
-    lexicon : Lexicon, optional
-        Defaults to the shipped lexicon of ``data/reference``.
-    lexicon_files : sequence of paths
-        Extra user lexicon CSVs (``slot,value,surface``).
+        The shop's catalog: at least ``sku`` and ``name``; structured columns
+        are used when present.  The catalog is the authority on what the shop
+        sells; there is no default.
     top_k : int
         How many candidates to list.
+    lexicon : Lexicon, optional
+        Defaults to the lexicon of the settings' reference data.
+    lexicon_files : sequence of paths
+        Extra user lexicon CSVs (``slot,value,surface``).
     morphology : {"pymorphy3", "none"}
         Morphological analyser for inflected words.
+    text_column : str
+        The column of a frame passed to :meth:`transform` that holds the request.
+    n_jobs : int
+        Worker processes :meth:`transform` uses.
+
+    Attributes
+    ----------
+    index_ : CatalogIndex
+        Arrays and inverted indexes over the catalog.
+    analyzer_ : TextAnalyzer
+        Reads requests (and unstructured catalog names).
+    catalog_makes_ : frozenset of str
+        Makes the catalog sells; a request naming only another make is ``other_make``.
+    build_seconds_ : float
+        Time :meth:`fit` took.
 
     Examples
     --------
-    >>> dec = Decoder(catalog_frame)                      # doctest: +SKIP
-    >>> dec.decode("граната левая астра j").status        # doctest: +SKIP
-    'ambiguous'
+    >>> import pandas as pd
+    >>> catalog = pd.DataFrame({"sku": ["A1", "B2"],
+    ...                         "name": ["Smartphone Nokia 3310 blue", "USB-C cable 2 m"]})
+    >>> dec = Decoder(catalog, morphology="none").fit()
+    >>> dec.decode("nokia 3310").sku
+    'A1'
+    >>> dec.transform(["usb c cable"])["decoded_sku"].tolist()
+    ['B2']
     """
 
     def __init__(
         self,
         catalog: pd.DataFrame | str | Path,
         *,
+        top_k: int = 5,
         lexicon: Lexicon | None = None,
         lexicon_files: Sequence[str | Path] = (),
-        top_k: int = 5,
         morphology: str = "pymorphy3",
+        text_column: str = "request_text",
+        n_jobs: int = 1,
     ) -> None:
-        if isinstance(top_k, bool) or not isinstance(top_k, int) or top_k < 1:
-            raise ValueError(f"top_k must be a positive integer, got {top_k!r}")
-        start = time.perf_counter()
-        frame = load_catalog(catalog) if isinstance(catalog, (str, Path)) else catalog
-        lex = lexicon if lexicon is not None else load_lexicon(extra=lexicon_files)
-        if lexicon is not None and lexicon_files:
-            lex = lex.extend(pd.concat([read_lexicon_csv(Path(p)) for p in lexicon_files]))
+        self.catalog = catalog
         self.top_k = top_k
-        self.analyzer = TextAnalyzer(lex, morphology=morphology)
-        self.index = CatalogIndex.build(frame, self.analyzer)
-        #: Makes the catalog sells; a request naming only another make is "other_make".
-        self.catalog_makes = {m for m in self.index.make.tolist() if m}
-        self.build_seconds = time.perf_counter() - start
+        self.lexicon = lexicon
+        self.lexicon_files = lexicon_files
+        self.morphology = morphology
+        self.text_column = text_column
+        self.n_jobs = n_jobs
 
-    # -- public ---------------------------------------------------------
+    # -- the estimator contract -------------------------------------------
+    def fit(self, X: object = None, y: object = None) -> Decoder:
+        """Index the catalog.  ``X`` and ``y`` are ignored (the catalog is a parameter).
+
+        Raises
+        ------
+        DataError
+            The catalog or a lexicon file cannot be used; the message names it.
+        """
+        for name in ("top_k", "n_jobs"):
+            value = getattr(self, name)
+            if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+                raise UsageError(f"{name} must be a positive integer, got {value!r}")
+        start = time.perf_counter()
+        catalog = self.catalog
+        frame = load_catalog(catalog) if isinstance(catalog, str | Path) else catalog
+        files = [Path(p) for p in self.lexicon_files]
+        if self.lexicon is None:
+            lex = load_lexicon(extra=files)
+        elif files:
+            lex = self.lexicon.extend(pd.concat([read_lexicon_csv(p) for p in files]))
+        else:
+            lex = self.lexicon
+        self.analyzer_ = TextAnalyzer(lex, morphology=self.morphology)
+        self.index_ = CatalogIndex.build(frame, self.analyzer_)
+        self.catalog_makes_ = frozenset(m for m in self.index_.make.tolist() if m)
+        self.build_seconds_ = time.perf_counter() - start
+        return self
+
+    def transform(self, X: pd.DataFrame | pd.Series | Sequence[object]) -> pd.DataFrame:
+        """The ``decoded_*`` columns, one row per request, on ``X``'s index.
+
+        ``X`` is a frame (its ``text_column`` is read), a Series or a list of texts.
+        """
+        check_is_fitted(self, "index_")
+        if isinstance(X, pd.DataFrame):
+            if self.text_column not in X.columns:
+                raise DataError(
+                    f"{X.attrs.get('source', 'the leads')}: no column {self.text_column!r} "
+                    "to decode; set text_column or map the request column"
+                )
+            texts, index = X[self.text_column].tolist(), X.index
+        elif isinstance(X, pd.Series):
+            texts, index = X.tolist(), X.index
+        else:
+            texts, index = list(X), None
+        out = self.decode_many(texts, workers=self.n_jobs)
+        if index is not None:
+            out.index = index
+        return out
+
+    def get_feature_names_out(self, input_features: object = None) -> np.ndarray:
+        """The names of the columns :meth:`transform` returns."""
+        return np.asarray(DECODED_COLUMNS, dtype=object)
+
+    def __sklearn_is_fitted__(self) -> bool:
+        return hasattr(self, "index_")
+
+    # -- decoding -----------------------------------------------------------
     def decode(self, text: object) -> DecodeResult:
         """Decode one request."""
+        check_is_fitted(self, "index_")
         if text is None or (isinstance(text, float) and math.isnan(text)):
             return DecodeResult(status="empty", candidates=[])
         return self._decode(str(text)[:_MAX_TEXT])
@@ -177,27 +261,32 @@ class Decoder:
         """Decode many requests; one output row per input, in order.
 
         Identical texts are decoded once.  ``workers > 1`` splits the distinct
-        texts across processes (fork), each using this decoder's index.
+        texts across worker processes that inherit this decoder
+        (:func:`triage._parallel.run_chunks`); the output is the same.
         """
+        check_is_fitted(self, "index_")
         values = [
             "" if t is None or (isinstance(t, float) and math.isnan(t)) else str(t) for t in texts
         ]
         unique = list(dict.fromkeys(values))
-        if workers > 1 and len(unique) >= 2000 and sys.platform != "win32":
-            rows = _decode_parallel(self, unique, workers)
-        else:
-            iterator: Iterable[str] = unique
-            if progress:
-                from tqdm import tqdm
+        size = max(1, math.ceil(len(unique) / (workers * 8))) if workers > 1 else len(unique)
+        chunks = [unique[i : i + size] for i in range(0, len(unique), max(size, 1))]
+        bar = _progress_bar(len(unique), progress)
+        try:
+            parts = run_chunks(self, "_decode_rows", chunks, workers=workers, on_result=bar.update)
+        finally:
+            bar.close()
+        by_text = dict(zip(unique, (row for part in parts for row in part), strict=True))
+        frame = pd.DataFrame([by_text[t] for t in values], columns=DECODED_COLUMNS)
+        return coerce(frame, DECODED)
 
-                iterator = tqdm(unique, desc="decoding", unit="req", file=sys.stderr)
-            rows = [self.decode(t).as_row() for t in iterator]
-        by_text = dict(zip(unique, rows, strict=True))
-        return pd.DataFrame([by_text[t] for t in values], columns=DECODED_COLUMNS)
+    def _decode_rows(self, texts: list[str]) -> list[dict[str, Any]]:
+        """Decoded rows of some distinct texts (the unit of work of a worker)."""
+        return [self.decode(t).as_row() for t in texts]
 
     # -- internals --------------------------------------------------------
     def _decode(self, text: str) -> DecodeResult:
-        a = self.analyzer.analyze(text)
+        a = self.analyzer_.analyze(text)
         if a.content_tokens == 0:
             return DecodeResult(status="empty", candidates=[])
         slots = self._request_slots(a)
@@ -207,12 +296,12 @@ class Decoder:
         if not slots["part_type"] and a.values("not_a_part"):
             # "продам пежо 308", "ищем партнеров": no part asked for, whatever the make.
             return self._result_from_slots(slots, status="not_a_part")
-        if slots["make"] and self.catalog_makes and slots["make"] not in self.catalog_makes:
+        if slots["make"] and self.catalog_makes_ and slots["make"] not in self.catalog_makes_:
             return self._result_from_slots(slots, status="other_make")
         if not slots["part_type"]:
             if a.values("not_a_part"):
                 return self._result_from_slots(slots, status="not_a_part")
-            if not self.index.structured:
+            if not self.index_.structured:
                 found = self._text_candidates(a)
                 if found is not None:
                     return self._finish(a, slots, found, via="text")
@@ -226,7 +315,7 @@ class Decoder:
     def _request_slots(self, a: Analysis) -> dict[str, Any]:
         model = a.first("model")
         make = a.first("make")
-        lex = self.analyzer.lexicon
+        lex = self.analyzer_.lexicon
         if model and lex.model_make.get(model):
             implied = lex.model_make[model]
             # A model of the shop's make beats a make word that is really another make's model.
@@ -240,7 +329,7 @@ class Decoder:
         generations = a.values("generation")
         inferred: list[str] = []
         if year is not None or engine:
-            vehicles = self.analyzer.vehicles_for(model, year=year, engine=engine)
+            vehicles = self.analyzer_.vehicles_for(model, year=year, engine=engine)
             inferred = sorted({v.generation for v in vehicles})
         if generations and inferred:
             # "астра джи 2012": the sound is G or J, the year says J.  A letter
@@ -248,7 +337,7 @@ class Decoder:
             consistent = [g for g in generations if g in inferred]
             generations = consistent or sorted(set(generations) | set(inferred))
         if not generations and inferred:
-            vehicles = self.analyzer.vehicles_for(model, year=year, engine=engine)
+            vehicles = self.analyzer_.vehicles_for(model, year=year, engine=engine)
             if not model:
                 models = sorted({v.model for v in vehicles})
                 if engine and len(models) >= 1 and lex.home_make:
@@ -291,7 +380,7 @@ class Decoder:
                 code = normalize_code("".join(window))
                 if len(code) < 5 or sum(ch.isdigit() for ch in code) < 3:
                     continue
-                hit = self.index.codes.get(code)
+                hit = self.index_.codes.get(code)
                 if hit is not None:
                     found.append(hit)
             if found:
@@ -301,7 +390,7 @@ class Decoder:
         return _Found(np.unique(np.concatenate(found)), [])
 
     def _block(self, slots: dict[str, Any]) -> tuple[np.ndarray | None, list[str]]:
-        idx = self.index
+        idx = self.index_
         pt, model = slots["part_type"], slots["model"]
         if not pt and not model:
             return None, []
@@ -338,14 +427,14 @@ class Decoder:
         return items, conflicts
 
     def _text_candidates(self, a: Analysis) -> _Found | None:
-        items, sims = self.index.text_search([a.text], limit=50)[0]
+        items, sims = self.index_.text_search([a.text], limit=50)[0]
         if len(items) == 0 or sims[0] < 0.35:
             return None
         keep = sims >= max(0.35, sims[0] - 0.25)
         return _Found(items[keep], ["text_only"], sims[keep].astype(np.float64))
 
     def _item_scores(self, a: Analysis, slots: dict[str, Any], items: np.ndarray) -> np.ndarray:
-        idx = self.index
+        idx = self.index_
         score = np.zeros(len(items), dtype=np.float64)
 
         def agree(slot: str, values: np.ndarray, wanted: Any) -> None:
@@ -396,56 +485,16 @@ class Decoder:
         *,
         via: str,
     ) -> DecodeResult:
-        items, conflicts = found.items, found.conflicts
-        idx = self.index
-        if len(items) > _BLOCK_LIMIT:
-            # Too broad to rank item by item ("brake pads for an Opel"): the request
-            # names a part type but not which car; list a few, stay "partial".
-            sample = items[:: max(1, len(items) // self.top_k)][: self.top_k]
-            cands = [self._candidate(int(i), 0.0, a, slots) for i in sample]
-            res = self._result_from_slots(slots, status="partial")
-            res.candidates = cands
-            return res
-        if via == "number":
-            scores = self._item_scores(a, slots, items) + 10.0
-        elif via == "text":
-            ratio = process.cdist(
-                [a.text],
-                idx.name_norm[items].tolist(),
-                scorer=fuzz.token_set_ratio,
-                dtype=np.float32,
-            )[0]
-            cosine = found.similarity if found.similarity is not None else np.zeros(len(items))
-            scores = 6.0 * cosine + 4.0 * ratio.astype(np.float64) / 100.0
-        else:
-            scores = self._item_scores(a, slots, items)
-        # Best item per interchangeable group.
-        order = np.lexsort((~idx.in_stock[items], -scores))
-        best: dict[str, tuple[int, float]] = {}
-        for o in order:
-            g = idx.group[items[o]]
-            if g not in best:
-                best[g] = (int(items[o]), float(scores[o]))
-        groups = sorted(best.values(), key=lambda t: -t[1])
+        """Rank the items found, group them, decide the status and build the result."""
+        if len(found.items) > _BLOCK_LIMIT:
+            return self._too_broad(a, slots, found.items)
+        groups = self._ranked_groups(found.items, self._scores(a, slots, found, via))
         top_item, top_score = groups[0]
-        second = groups[1][1] if len(groups) > 1 else -math.inf
         close = [g for g in groups if g[1] >= top_score - _CLEAR_MARGIN]
         weights = np.exp((np.array([g[1] for g in groups[:50]]) - top_score) / 0.5)
-        share = float(weights[0] / weights.sum())
         completeness = self._completeness(slots, top_item, via)
-        score = 100.0 * share * completeness
-        if via == "number":
-            status = "decoded" if len(close) == 1 else "ambiguous"
-        elif (
-            top_score - second >= _CLEAR_MARGIN
-            and (slots["part_type"] or via == "text")
-            and (slots["model"] or via == "text" or not idx.structured)
-        ):
-            status = "decoded" if completeness >= 0.5 else "ambiguous"
-        elif len(close) <= _MAX_AMBIGUOUS and (slots["part_type"] or via == "text"):
-            status = "ambiguous"
-        else:
-            status = "partial"
+        score = 100.0 * float(weights[0] / weights.sum()) * completeness
+        status = self._status(groups, close, slots, via, completeness)
         shares = weights / weights.sum()
         cands = [
             self._candidate(
@@ -454,44 +503,112 @@ class Decoder:
             for k, (i, _) in enumerate(groups[: self.top_k])
         ]
         if status == "decoded":
-            res = DecodeResult(
-                make=idx.make[top_item] or slots["make"],
-                model=idx.model[top_item] or slots["model"],
-                generation=idx.generation[top_item] or "|".join(slots["generations"]),
-                part_type=idx.part_type[top_item] or slots["part_type"],
-                side=idx.side[top_item] or slots["side"],
-                axle=idx.axle[top_item] or slots["axle"],
-                year=str(slots["year"] or ""),
-                engine=slots["engine"]
-                or (next(iter(idx.engines[top_item])) if len(idx.engines[top_item]) == 1 else ""),
-                sku=str(idx.sku[top_item]),
-                name=str(idx.name[top_item]),
-                score=score,
-                status=status,
-                candidates=cands,
-            )
+            res = self._decoded(top_item, slots, score)
         else:
-            res = self._result_from_slots(slots, status=status)
-            res.score = score if status == "ambiguous" else min(score, 30.0)
-            res.candidates = cands
-            if status == "ambiguous":
-                # What every fitting candidate shares is decoded even if the item is not.
-                close_items = [i for i, _ in close]
-                for attr in ("part_type", "model", "side", "axle"):
-                    vals = {getattr(idx, attr)[i] for i in close_items}
-                    if len(vals) == 1 and not getattr(res, attr):
-                        setattr(res, attr, vals.pop())
-                if not res.make:
-                    makes = {idx.make[i] for i in close_items}
-                    res.make = makes.pop() if len(makes) == 1 else ""
-        if conflicts and res.candidates:
-            res.candidates[0]["conflicts"] = conflicts
+            res = self._undecoded(slots, status, score, [i for i, _ in close])
+        res.candidates = cands
+        if found.conflicts and res.candidates:
+            res.candidates[0]["conflicts"] = found.conflicts
+        return res
+
+    def _too_broad(self, a: Analysis, slots: dict[str, Any], items: np.ndarray) -> DecodeResult:
+        """Too many items to rank one by one ("brake pads for an Opel"): a few, "partial"."""
+        sample = items[:: max(1, len(items) // self.top_k)][: self.top_k]
+        res = self._result_from_slots(slots, status="partial")
+        res.candidates = [self._candidate(int(i), 0.0, a, slots) for i in sample]
+        return res
+
+    def _scores(self, a: Analysis, slots: dict[str, Any], found: _Found, via: str) -> np.ndarray:
+        """Score of every item found: slot agreement, or text similarity without slots."""
+        if via == "number":
+            return self._item_scores(a, slots, found.items) + 10.0
+        if via == "text":
+            ratio = process.cdist(
+                [a.text],
+                self.index_.name_norm[found.items].tolist(),
+                scorer=fuzz.token_set_ratio,
+                dtype=np.float32,
+            )[0]
+            cosine = found.similarity if found.similarity is not None else np.zeros(len(ratio))
+            return 6.0 * cosine + 4.0 * ratio.astype(np.float64) / 100.0
+        return self._item_scores(a, slots, found.items)
+
+    def _ranked_groups(self, items: np.ndarray, scores: np.ndarray) -> list[tuple[int, float]]:
+        """The best item of each interchangeable group, best group first (in stock wins ties)."""
+        idx = self.index_
+        order = np.lexsort((~idx.in_stock[items], -scores))
+        best: dict[str, tuple[int, float]] = {}
+        for o in order:
+            g = idx.group[items[o]]
+            if g not in best:
+                best[g] = (int(items[o]), float(scores[o]))
+        return sorted(best.values(), key=lambda t: -t[1])
+
+    def _status(
+        self,
+        groups: list[tuple[int, float]],
+        close: list[tuple[int, float]],
+        slots: dict[str, Any],
+        via: str,
+        completeness: float,
+    ) -> str:
+        """decoded / ambiguous / partial, from the lead of the top group and what was said."""
+        top_score = groups[0][1]
+        second = groups[1][1] if len(groups) > 1 else -math.inf
+        if via == "number":
+            return "decoded" if len(close) == 1 else "ambiguous"
+        if (
+            top_score - second >= _CLEAR_MARGIN
+            and (slots["part_type"] or via == "text")
+            and (slots["model"] or via == "text" or not self.index_.structured)
+        ):
+            return "decoded" if completeness >= 0.5 else "ambiguous"
+        if len(close) <= _MAX_AMBIGUOUS and (slots["part_type"] or via == "text"):
+            return "ambiguous"
+        return "partial"
+
+    def _decoded(self, item: int, slots: dict[str, Any], score: float) -> DecodeResult:
+        """The result for a request pinned down to ``item``: the item's slots win."""
+        idx = self.index_
+        engines = idx.engines[item]
+        return DecodeResult(
+            make=idx.make[item] or slots["make"],
+            model=idx.model[item] or slots["model"],
+            generation=idx.generation[item] or "|".join(slots["generations"]),
+            part_type=idx.part_type[item] or slots["part_type"],
+            side=idx.side[item] or slots["side"],
+            axle=idx.axle[item] or slots["axle"],
+            year=str(slots["year"] or ""),
+            engine=slots["engine"] or (next(iter(engines)) if len(engines) == 1 else ""),
+            sku=str(idx.sku[item]),
+            name=str(idx.name[item]),
+            score=score,
+            status="decoded",
+        )
+
+    def _undecoded(
+        self, slots: dict[str, Any], status: str, score: float, close_items: list[int]
+    ) -> DecodeResult:
+        """The result when the item is not pinned down: the request's slots, plus what
+        every closely fitting candidate shares when the status is ambiguous."""
+        res = self._result_from_slots(slots, status=status)
+        res.score = score if status == "ambiguous" else min(score, 30.0)
+        if status != "ambiguous":
+            return res
+        idx = self.index_
+        for attr in ("part_type", "model", "side", "axle"):
+            vals = {getattr(idx, attr)[i] for i in close_items}
+            if len(vals) == 1 and not getattr(res, attr):
+                setattr(res, attr, vals.pop())
+        if not res.make:
+            makes = {idx.make[i] for i in close_items}
+            res.make = makes.pop() if len(makes) == 1 else ""
         return res
 
     def _completeness(self, slots: dict[str, Any], item: int, via: str) -> float:
         if via == "number":
             return 1.0
-        idx = self.index
+        idx = self.index_
         if via == "text":
             return 0.8
         needed = [
@@ -518,7 +635,7 @@ class Decoder:
     def _candidate(
         self, item: int, score: float, a: Analysis, slots: dict[str, Any]
     ) -> dict[str, Any]:
-        idx = self.index
+        idx = self.index_
         evidence = []
         for m in a.matches:
             item_value = {
@@ -577,52 +694,33 @@ class Decoder:
         )
 
 
-_WORKER: Decoder | None = None
+def _progress_bar(total: int, enabled: bool) -> Any:
+    """A tqdm bar on stderr, or a stand-in with the same two methods when disabled."""
+    from tqdm import tqdm
 
-
-def _work(chunk: list[str]) -> list[dict[str, Any]]:
-    assert _WORKER is not None
-    return [_WORKER.decode(t).as_row() for t in chunk]
-
-
-def _decode_parallel(decoder: Decoder, texts: list[str], workers: int) -> list[dict[str, Any]]:
-    import multiprocessing as mp
-    from concurrent.futures import ProcessPoolExecutor
-
-    global _WORKER
-    _WORKER = decoder
-    try:
-        size = max(500, len(texts) // (workers * 8))
-        chunks = [texts[i : i + size] for i in range(0, len(texts), size)]
-        with ProcessPoolExecutor(max_workers=workers, mp_context=mp.get_context("fork")) as pool:
-            parts = list(pool.map(_work, chunks))
-    finally:
-        _WORKER = None
-    return [row for part in parts for row in part]
+    return tqdm(total=total, desc="decoding", unit="req", file=sys.stderr, disable=not enabled)
 
 
 def decode_requests(
     texts: Iterable[object],
-    catalog: pd.DataFrame | str | Path | Decoder | None = None,
+    catalog: pd.DataFrame | str | Path | Decoder,
     top_k: int = 5,
     *,
-    workers: int | None = None,
+    workers: int = 1,
     lexicon_files: Sequence[str | Path] = (),
 ) -> pd.DataFrame:
-    """Decode free-text part requests against a catalog.
+    """Decode free-text part requests against a catalog (a thin function over :class:`Decoder`).
 
     Parameters
     ----------
     texts : iterable of str
         The requests; missing values are allowed (status ``empty``).
-    catalog : DataFrame, path, Decoder or None
-        The catalog (at least ``sku`` and ``name``) or a ready Decoder.  None
-        uses the generated sample catalog (``data/sample/catalog.csv``),
-        generating it when missing.
+    catalog : DataFrame, path or Decoder
+        The catalog (at least ``sku`` and ``name``), or a Decoder (fitted or not).
     top_k : int
-        Candidates listed per request.
-    workers : int, optional
-        Processes; defaults to the number of CPUs for large inputs.
+        Candidates listed per request (ignored when a Decoder is given).
+    workers : int
+        Worker processes.
 
     Returns
     -------
@@ -630,28 +728,7 @@ def decode_requests(
         One row per input, in order, with exactly ``schema.DECODED_COLUMNS``.
     """
     if isinstance(catalog, Decoder):
-        decoder = catalog
+        decoder = catalog if hasattr(catalog, "index_") else catalog.fit()
     else:
-        decoder = Decoder(
-            default_catalog() if catalog is None else catalog,
-            top_k=top_k,
-            lexicon_files=lexicon_files,
-        )
-    n_workers = workers if workers is not None else (os.cpu_count() or 1)
-    return decoder.decode_many(list(texts), workers=n_workers)
-
-
-def default_catalog() -> pd.DataFrame:
-    """The generated sample catalog, generated on demand if missing."""
-    from triage.config import DEFAULT_SEED, SAMPLE_DIR
-
-    path = SAMPLE_DIR / "catalog.csv"
-    if not path.exists():
-        from triage.synth import generate_world, write_world
-
-        print(
-            f"note: generating the sample world into {SAMPLE_DIR} (seed {DEFAULT_SEED})",
-            file=sys.stderr,
-        )
-        write_world(generate_world(seed=DEFAULT_SEED), SAMPLE_DIR)
-    return load_catalog(path)
+        decoder = Decoder(catalog, top_k=top_k, lexicon_files=lexicon_files).fit()
+    return decoder.decode_many(list(texts), workers=workers)

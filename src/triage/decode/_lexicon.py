@@ -23,7 +23,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from triage.config import REFERENCE_DIR
+from triage.config import get_settings
 from triage.errors import DataError
 from triage.io import read_table, require_columns
 
@@ -224,11 +224,11 @@ def load_lexicon(
     reference_dir : path, optional
         Folder with ``part_types.csv``, ``makes.csv``, ``opel_models.csv`` and a
         ``lexicon/`` folder of ``slot,value,surface`` CSVs.  Defaults to the
-        project's ``data/reference``.
+        settings' ``reference_dir`` (see :mod:`triage.config`).
     extra : sequence of paths
         User lexicon CSVs with columns ``slot``, ``value``, ``surface``.
     """
-    ref = Path(reference_dir) if reference_dir is not None else REFERENCE_DIR
+    ref = Path(reference_dir) if reference_dir is not None else get_settings().reference_dir
     for p in extra:
         if not Path(p).is_file():
             raise DataError(f"{p}: lexicon file not found")

@@ -9,7 +9,7 @@ kind of part, each with its own article number.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
@@ -125,6 +125,75 @@ def _engine_ok(part_type: str, engine: pd.Series) -> bool:
     return True
 
 
+_FITMENT_COLUMNS = [
+    "part_type",
+    "model",
+    "generation",
+    "axle",
+    "side",
+    "engine_code",
+    "year_from",
+    "year_to",
+    "category",
+    "weight",
+    "n_engines",
+]
+
+
+def _generation_weight(gen: Any) -> float:
+    """How many of the shop's customers drive a generation (model popularity times age)."""
+    gen_to = int(gen.year_to_effective)
+    age_peak = np.exp(-((((gen.year_from + gen_to) / 2 - 2009) / 7.0) ** 2)) + 0.08
+    return MODEL_POPULARITY.get(gen.model, 1) * age_peak
+
+
+def _fitment_variants(
+    gen: Any, part: Any, engines: pd.DataFrame
+) -> list[tuple[str, int, int | None]]:
+    """(engine code, year_from, year_to or None) of each variant of a part on a generation."""
+    gen_to = int(gen.year_to_effective)
+    still = pd.isna(gen.year_to) and not gen.extended_to
+    if not part.engine_specific:
+        return [("", int(gen.year_from), None if still else gen_to)]
+    variants: list[tuple[str, int, int | None]] = []
+    for code in gen.engine_codes:
+        engine = engines.loc[code]
+        if not _engine_ok(part.part_type, engine):
+            continue
+        e_to = CURRENT_YEAR if pd.isna(engine["year_to"]) else int(engine["year_to"])
+        y_from = max(int(gen.year_from), int(engine["year_from"]))
+        y_to = min(gen_to, int(e_to))
+        open_end = still and pd.isna(engine["year_to"])
+        variants.append((code, y_from, None if open_end else y_to))
+    return variants
+
+
+def _fitment_rows(gen: Any, part: Any, engines: pd.DataFrame, gen_weight: float) -> list[tuple]:
+    """The fitment rows (see ``_FITMENT_COLUMNS``) of one part type on one generation."""
+    axles = part.axles or [""]
+    sides = ["left", "right"] if part.has_side else [""]
+    variants = _fitment_variants(gen, part, engines)
+    weight = gen_weight * PART_POPULARITY.get(part.part_type, 1.0)
+    return [
+        (
+            part.part_type,
+            gen.model,
+            gen.generation,
+            axle,
+            side,
+            code,
+            v_from,
+            v_to,
+            part.category,
+            weight / (len(variants) * len(axles) * len(sides)),
+            len(variants),
+        )
+        for code, v_from, v_to in variants
+        for axle in axles
+        for side in sides
+    ]
+
+
 def build_fitments(ref: Reference) -> pd.DataFrame:
     """Every fitment of the world, in a fixed order (no randomness).
 
@@ -138,63 +207,10 @@ def build_fitments(ref: Reference) -> pd.DataFrame:
     gen: Any
     part: Any
     for gen in ref.opel_models.itertuples(index=False):
-        gen_to = int(gen.year_to_effective)
-        still = pd.isna(gen.year_to) and not gen.extended_to
-        age_peak = np.exp(-((((gen.year_from + gen_to) / 2 - 2009) / 7.0) ** 2)) + 0.08
-        gen_weight = MODEL_POPULARITY.get(gen.model, 1) * age_peak
+        gen_weight = _generation_weight(gen)
         for part in ref.part_types.itertuples(index=False):
-            axles = part.axles or [""]
-            sides = ["left", "right"] if part.has_side else [""]
-            variants: list[tuple[str, int, int | None]] = []
-            y_from: int
-            y_to: int | None
-            if part.engine_specific:
-                for code in gen.engine_codes:
-                    engine = engines.loc[code]
-                    if not _engine_ok(part.part_type, engine):
-                        continue
-                    e_to = CURRENT_YEAR if pd.isna(engine["year_to"]) else int(engine["year_to"])
-                    y_from = max(int(gen.year_from), int(engine["year_from"]))
-                    y_to = min(gen_to, int(e_to))
-                    open_end = still and pd.isna(engine["year_to"])
-                    variants.append((code, y_from, None if open_end else y_to))
-            else:
-                variants.append(("", int(gen.year_from), None if still else gen_to))
-            weight = gen_weight * PART_POPULARITY.get(part.part_type, 1.0)
-            for code, v_from, v_to in variants:
-                for axle in axles:
-                    for side in sides:
-                        rows.append(
-                            (
-                                part.part_type,
-                                gen.model,
-                                gen.generation,
-                                axle,
-                                side,
-                                code,
-                                v_from,
-                                v_to,
-                                part.category,
-                                weight / (len(variants) * len(axles) * len(sides)),
-                                len(variants),
-                            )
-                        )
-    frame = pd.DataFrame(
-        rows,
-        columns=[
-            "part_type",
-            "model",
-            "generation",
-            "axle",
-            "side",
-            "engine_code",
-            "year_from",
-            "year_to",
-            "category",
-            "weight",
-            "n_engines",
-        ],
-    )
+            rows.extend(_fitment_rows(gen, part, engines, gen_weight))
+    frame = pd.DataFrame(rows, columns=_FITMENT_COLUMNS)
     frame["year_to"] = frame["year_to"].astype("Int64")
     return frame
 
@@ -320,12 +336,8 @@ def _years_text(y_from: int, y_to: Any) -> str:
     return f"{y_from}-" if y_to is None or pd.isna(y_to) else f"{y_from}-{y_to}"
 
 
-def build_catalog(ref: Reference, size: int, rng: np.random.Generator) -> CatalogBuild:
-    """Build a catalog of exactly ``size`` items (see the module docstring)."""
-    fitments = build_fitments(ref)
-    parts = ref.part_types.set_index("part_type")
-    lines = _brand_lines(ref)
-    pool_size = fitments["category"].map(lambda c: len(lines.get(c, []))).to_numpy()
+def _offers_per_line(size: int, pool_size: np.ndarray) -> int:
+    """How many supplier offers of each brand article a catalog of ``size`` items needs."""
     # Big catalogs list the same brand article from several suppliers ("offers"), as
     # aggregated Russian price lists do; each offer is its own SKU with its own price.
     single = int((1 + pool_size).sum())
@@ -335,17 +347,22 @@ def build_catalog(ref: Reference, size: int, rng: np.random.Generator) -> Catalo
             f"--catalog-size {size} is too large: the brands on file allow at most "
             f"{int(0.8 * single) * 8} items"
         )
-    used = _select_fitments(fitments, size, rng)
-    f_used = fitments.iloc[used].reset_index(drop=True)
-    weights = np.sqrt(f_used["weight"].to_numpy())
-    extra = _group_sizes(weights, pool_size[used] * offers, size - len(used), rng)
+    return offers
 
-    # pick which brand lines (and offers) each group gets: weighted, without replacement
+
+def _pick_lines(
+    categories: pd.Series,
+    extra: np.ndarray,
+    lines: dict[str, list[tuple[str, str, str, list[str]]]],
+    max_pool: int,
+    offers: int,
+    rng: np.random.Generator,
+) -> list[list[int]]:
+    """Per group, the sorted brand-line (and offer) indices it stocks, weighted, no repeats."""
     tier_w = {c: np.log([_TIER_WEIGHT[t] for _, _, t, _ in v]) for c, v in lines.items()}
-    max_pool = int(pool_size.max()) * offers
-    gumbel = rng.gumbel(size=(len(used), max_pool))
+    gumbel = rng.gumbel(size=(len(extra), max_pool))
     chosen_lines: list[list[int]] = []
-    for i, (category, k) in enumerate(zip(f_used["category"], extra, strict=True)):
+    for i, (category, k) in enumerate(zip(categories, extra, strict=True)):
         if k == 0:
             chosen_lines.append([])
             continue
@@ -354,28 +371,56 @@ def build_catalog(ref: Reference, size: int, rng: np.random.Generator) -> Catalo
         keys = np.concatenate([base_w - 3.0 * r for r in range(offers)])
         keys = keys + gumbel[i, : len(keys)]
         chosen_lines.append(sorted(np.argsort(-keys, kind="stable")[:k].tolist()))
+    return chosen_lines
 
-    original_brand = np.where(rng.random(len(used)) < 0.6, "GM", "Opel")
+
+def _group_numbers(
+    f_used: pd.DataFrame, rng: np.random.Generator
+) -> tuple[np.ndarray, list[str], list[str]]:
+    """Per group: the original's brand (GM or Opel), OEM number and Opel catalogue number."""
+    original_brand = np.where(rng.random(len(f_used)) < 0.6, "GM", "Opel")
     oem = _oem_numbers(f_used["year_from"].to_numpy(), rng)
     # Opel catalogue numbers ("16 05 031"): distinct 7-digit numbers, without collisions
-    opel_raw = rng.choice(9_000_000, size=len(used), replace=False) + 1_000_000
+    opel_raw = rng.choice(9_000_000, size=len(f_used), replace=False) + 1_000_000
     opel_no = [f"{str(v)[:2]} {str(v)[2:4]} {str(v)[4:]}" for v in opel_raw]
+    return original_brand, oem, opel_no
 
-    # item rows; key = (group, line) identifies an article, shared by its offers
-    item_fit: list[int] = []
-    item_brand: list[str] = []
-    item_line: list[str] = []
-    item_tier: list[str] = []
-    item_key: list[int] = []
-    key_pattern: list[str] = []
+
+@dataclass
+class _Items:
+    """Catalog rows before numbering: group, brand, line, tier and brand article of each."""
+
+    fit: list[int] = field(default_factory=list)
+    brand: list[str] = field(default_factory=list)
+    line: list[str] = field(default_factory=list)
+    tier: list[str] = field(default_factory=list)
+    #: index into ``patterns`` of the item's brand article; -1 for the original
+    key: list[int] = field(default_factory=list)
+    #: article pattern of each brand article (group, line), shared by its offers
+    patterns: list[str] = field(default_factory=list)
+
+    def add(self, fit: int, brand: str, line: str, tier: str, key: int) -> None:
+        """Append one item row."""
+        self.fit.append(fit)
+        self.brand.append(brand)
+        self.line.append(line)
+        self.tier.append(tier)
+        self.key.append(key)
+
+
+def _item_rows(
+    f_used: pd.DataFrame,
+    chosen_lines: list[list[int]],
+    lines: dict[str, list[tuple[str, str, str, list[str]]]],
+    original_brand: np.ndarray,
+    rng: np.random.Generator,
+) -> _Items:
+    """The item rows of every group: the original first, then its aftermarket offers."""
+    items = _Items()
     categories = f_used["category"].tolist()
     part_types = f_used["part_type"].tolist()
     for i, picks in enumerate(chosen_lines):
-        item_fit.append(i)
-        item_brand.append(str(original_brand[i]))
-        item_line.append("")
-        item_tier.append("original")
-        item_key.append(-1)
+        items.add(i, str(original_brand[i]), "", "original", -1)
         category = categories[i]
         part_type = part_types[i]
         pool = lines.get(category, [])
@@ -384,20 +429,17 @@ def build_catalog(ref: Reference, size: int, rng: np.random.Generator) -> Catalo
             brand, line, tier, formats = pool[e % len(pool)]
             if e % len(pool) not in seen:
                 options = _formats_for(formats, part_type, category) or ["#######"]
-                seen[e % len(pool)] = len(key_pattern)
-                key_pattern.append(options[int(rng.integers(len(options)))])
-            item_fit.append(i)
-            item_brand.append(brand)
-            item_line.append(line)
-            item_tier.append(tier)
-            item_key.append(seen[e % len(pool)])
-    fit_idx = np.asarray(item_fit)
-    keys_arr = np.asarray(item_key)
-    n_items = len(fit_idx)
-    is_orig = keys_arr < 0
+                seen[e % len(pool)] = len(items.patterns)
+                items.patterns.append(options[int(rng.integers(len(options)))])
+            items.add(i, brand, line, tier, seen[e % len(pool)])
+    return items
 
-    # article numbers, unique across the catalog (re-drawn on collision)
-    key_articles = np.array(_articles(key_pattern, rng), dtype=object)
+
+def _key_articles(
+    patterns: list[str], oem: list[str], opel_no: list[str], rng: np.random.Generator
+) -> np.ndarray:
+    """One article number per brand article, unique across the catalog (re-drawn on collision)."""
+    key_articles = np.array(_articles(patterns, rng), dtype=object)
     for _ in range(50):
         as_series = pd.Series(key_articles, dtype=object)
         dup = (
@@ -406,17 +448,35 @@ def build_catalog(ref: Reference, size: int, rng: np.random.Generator) -> Catalo
         if not dup.any():
             break
         redo = np.flatnonzero(dup)
-        key_articles[redo] = _articles([key_pattern[k] for k in redo], rng)
+        key_articles[redo] = _articles([patterns[k] for k in redo], rng)
+    return key_articles
+
+
+def _distinct_oem(oem: list[str]) -> list[str]:
+    """The OEM numbers with duplicates made unique deterministically."""
+    out = list(oem)
     oem_dup = pd.Series(oem).duplicated()
-    if oem_dup.any():  # astronomically rare; make them unique deterministically
+    if oem_dup.any():  # astronomically rare
         for k in np.flatnonzero(oem_dup.to_numpy()):
-            oem[k] = f"{oem[k][:2]}{(int(oem[k][2:]) + 500_000 + k) % 1_000_000:06d}"
-    articles = np.empty(n_items, dtype=object)
+            out[k] = f"{oem[k][:2]}{(int(oem[k][2:]) + 500_000 + k) % 1_000_000:06d}"
+    return out
+
+
+def _item_articles(items: _Items, key_articles: np.ndarray, oem: list[str]) -> np.ndarray:
+    """Each item's own article number: the OEM number for originals, else its brand article."""
+    fit_idx = np.asarray(items.fit)
+    keys_arr = np.asarray(items.key)
+    is_orig = keys_arr < 0
+    articles = np.empty(len(fit_idx), dtype=object)
     articles[is_orig] = [oem[i] for i in fit_idx[is_orig]]
     articles[~is_orig] = key_articles[keys_arr[~is_orig]]
+    return articles
 
-    # cross numbers: own article first (Opel catalogue number for the original), then up
-    # to eight other aftermarket articles of the group
+
+def _cross_numbers(fit_idx: np.ndarray, articles: np.ndarray, opel_no: list[str]) -> np.ndarray:
+    """Each item's cross numbers: its own article, then up to 8 others of its group."""
+    # the original lists the Opel catalogue number as its own
+    n_items = len(fit_idx)
     starts = np.r_[0, np.flatnonzero(np.diff(fit_idx)) + 1]
     ends = np.r_[starts[1:], n_items]
     cross = np.empty(n_items, dtype=object)
@@ -426,8 +486,17 @@ def build_catalog(ref: Reference, size: int, rng: np.random.Generator) -> Catalo
             own = opel_no[fit_idx[k]] if k == s else articles[k]
             others = [a for a in group_after if a != articles[k]][:8]
             cross[k] = ";".join([own, *others])
+    return cross
 
-    # prices: one base per group, brand tier factors around it
+
+def _prices(
+    f_used: pd.DataFrame,
+    parts: pd.DataFrame,
+    fit_idx: np.ndarray,
+    tiers: list[str],
+    rng: np.random.Generator,
+) -> np.ndarray:
+    """Item prices in roubles: one base per group, brand tier factors around it."""
     pmin = parts.loc[f_used["part_type"], "price_rub_min"].to_numpy(dtype=float)
     pmax = parts.loc[f_used["part_type"], "price_rub_max"].to_numpy(dtype=float)
     base = np.exp(rng.uniform(np.log(pmin), np.log(pmax)))
@@ -438,17 +507,27 @@ def build_catalog(ref: Reference, size: int, rng: np.random.Generator) -> Catalo
         .to_numpy()
     )
     base = base * model_factor
-    lo = np.array([_TIER_PRICE.get(t, (1.4, 1.9))[0] for t in item_tier])
-    hi = np.array([_TIER_PRICE.get(t, (1.4, 1.9))[1] for t in item_tier])
+    lo = np.array([_TIER_PRICE.get(t, (1.4, 1.9))[0] for t in tiers])
+    hi = np.array([_TIER_PRICE.get(t, (1.4, 1.9))[1] for t in tiers])
     price = base[fit_idx] * rng.uniform(lo, hi)
-    price = np.maximum(50, np.round(price / 10) * 10).astype(np.int64)
-    in_stock = rng.random(n_items) < 0.7
+    return np.maximum(50, np.round(price / 10) * 10).astype(np.int64)
 
-    volumes = dict(zip(ref.engines["engine_code"], ref.engines["displacement_l"], strict=True))
-    names = _names(f_used, parts, volumes, fit_idx, item_brand, item_line, rng)
+
+def _catalog_frame(
+    f_used: pd.DataFrame,
+    fit_idx: np.ndarray,
+    oem: list[str],
+    cross: np.ndarray,
+    names: list[str],
+    brands: list[str],
+    price: np.ndarray,
+    in_stock: np.ndarray,
+) -> pd.DataFrame:
+    """The catalog table (schema.CATALOG_COLUMNS), one row per item."""
+    n_items = len(fit_idx)
     width = max(6, len(str(n_items)))
     fi = f_used.iloc[fit_idx].reset_index(drop=True)
-    catalog = pd.DataFrame(
+    return pd.DataFrame(
         {
             "sku": [f"OP-{k:0{width}d}" for k in range(1, n_items + 1)],
             "oem_number": [oem[i] for i in fit_idx],
@@ -463,19 +542,45 @@ def build_catalog(ref: Reference, size: int, rng: np.random.Generator) -> Catalo
             "engine_codes": fi["engine_code"],
             "axle": fi["axle"],
             "side": fi["side"],
-            "brand": item_brand,
+            "brand": brands,
             "price_rub": price,
             "in_stock": in_stock,
         }
     )[CATALOG_COLUMNS]
+
+
+def build_catalog(ref: Reference, size: int, rng: np.random.Generator) -> CatalogBuild:
+    """Build a catalog of exactly ``size`` items (see the module docstring)."""
+    fitments = build_fitments(ref)
+    parts = ref.part_types.set_index("part_type")
+    lines = _brand_lines(ref)
+    pool_size = fitments["category"].map(lambda c: len(lines.get(c, []))).to_numpy()
+    offers = _offers_per_line(size, pool_size)
+    used = _select_fitments(fitments, size, rng)
+    f_used = fitments.iloc[used].reset_index(drop=True)
+    weights = np.sqrt(f_used["weight"].to_numpy())
+    extra = _group_sizes(weights, pool_size[used] * offers, size - len(used), rng)
+    max_pool = int(pool_size.max()) * offers
+    chosen_lines = _pick_lines(f_used["category"], extra, lines, max_pool, offers, rng)
+    original_brand, oem, opel_no = _group_numbers(f_used, rng)
+    items = _item_rows(f_used, chosen_lines, lines, original_brand, rng)
+    key_articles = _key_articles(items.patterns, oem, opel_no, rng)
+    oem = _distinct_oem(oem)
+    fit_idx = np.asarray(items.fit)
+    articles = _item_articles(items, key_articles, oem)
+    cross = _cross_numbers(fit_idx, articles, opel_no)
+    price = _prices(f_used, parts, fit_idx, items.tier, rng)
+    in_stock = rng.random(len(fit_idx)) < 0.7
+    volumes = dict(zip(ref.engines["engine_code"], ref.engines["displacement_l"], strict=True))
+    names = _names(f_used, parts, volumes, fit_idx, items.brand, items.line, rng)
+    catalog = _catalog_frame(f_used, fit_idx, oem, cross, names, items.brand, price, in_stock)
+    brand_text = [f"{b} {ln}".strip() for b, ln in zip(items.brand, items.line, strict=True)]
     return CatalogBuild(
         catalog=catalog,
         article=pd.Series(articles, name="article").astype(str),
         fitment=used[fit_idx],
         fitments=fitments,
-        brand_text=pd.Series(
-            [f"{b} {ln}".strip() for b, ln in zip(item_brand, item_line, strict=True)]
-        ),
+        brand_text=pd.Series(brand_text),
         opel_no=pd.Series([opel_no[i] for i in fit_idx]),
     )
 

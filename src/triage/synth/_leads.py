@@ -9,6 +9,7 @@ skill, decoding, outcome).
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -389,23 +390,8 @@ _EMAIL_DOMAINS = [
 ]
 
 
-def build_leads(
-    ref: Reference,
-    cat: CatalogBuild,
-    *,
-    months: int,
-    leads_per_month: int,
-    start: pd.Timestamp,
-    rng: np.random.Generator,
-    tier_shares: dict[str, float] | None = None,
-) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """Generate the CRM export and its ground truth (see the module docstring)."""
-    shares = dict(DEFAULT_TIER_SHARES if tier_shares is None else tier_shares)
-    n = months * leads_per_month
-    times, month = _timestamps(start, months, leads_per_month, rng)
-    period_end = start + pd.DateOffset(months=months)
-
-    # tiers, with other-make requests drifting up over the period (mean = configured share)
+def _tier_cdfs(shares: dict[str, float], months: int) -> list[np.ndarray]:
+    """Per month, the cumulative tier weights, other-make drifting up (mean = its share)."""
     base = np.array([shares[t] for t in TIERS], dtype=float)
     base = base / base.sum()
     om = TIERS.index("other_make")
@@ -415,14 +401,28 @@ def build_leads(
         p = base * (1 - base[om] * factor) / (1 - base[om])
         p[om] = base[om] * factor
         tier_cdfs.append(np.cumsum(p))
+    return tier_cdfs
+
+
+def _draw_tiers(
+    shares: dict[str, float], month: np.ndarray, months: int, rng: np.random.Generator
+) -> np.ndarray:
+    """The request tier of every lead, as an index into TIERS."""
+    tier_cdfs = _tier_cdfs(shares, months)
+    n = len(month)
     u = rng.random(n)
     tier_idx = np.empty(n, dtype=np.int64)
     for m in range(months):
         sel = month == m
         tier_idx[sel] = _pick_by_cdf(tier_cdfs[m], u[sel])
+    return tier_idx
 
-    # campaign given tier and month
-    names = list(CAMPAIGNS)
+
+def _draw_campaigns(
+    tier_idx: np.ndarray, month: np.ndarray, months: int, rng: np.random.Generator
+) -> np.ndarray:
+    """The campaign of every lead given its tier and month, as an index into CAMPAIGNS."""
+    n = len(tier_idx)
     u = rng.random(n)
     camp_idx = np.empty(n, dtype=np.int64)
     for m in range(months):
@@ -432,16 +432,23 @@ def build_leads(
             if sel.any():
                 aff = np.array([c[3].get(tier, 1.0) for c in CAMPAIGNS.values()])
                 camp_idx[sel] = _pick_by_cdf(np.cumsum(w * aff), u[sel])
-    campaign = np.array(names, dtype=object)[camp_idx]
-    channel = np.array([CAMPAIGNS[c][0] for c in names], dtype=object)[camp_idx]
+    return camp_idx
 
-    # regions
+
+def _served_regions(ref: Reference) -> tuple[list[str], list[str]]:
+    """The names of the served regions and of the unserved ones."""
     regions = ref.regions
     served_names = regions.loc[regions["served"], "region"].tolist()
     unserved_names = regions.loc[~regions["served"], "region"].tolist()
+    return served_names, unserved_names
+
+
+def _draw_regions(ref: Reference, camp_idx: np.ndarray, rng: np.random.Generator) -> np.ndarray:
+    """The region of every lead: unserved at its campaign's rate, a few left blank."""
+    served_names, unserved_names = _served_regions(ref)
     sw = np.array([_SERVED_WEIGHT.get(r, 0.02) for r in served_names])
-    unserved_rate = np.array([CAMPAIGNS[c][4] for c in names])[camp_idx]
-    u_region = rng.random((n, 3))
+    unserved_rate = np.array([CAMPAIGNS[c][4] for c in CAMPAIGNS])[camp_idx]
+    u_region = rng.random((len(camp_idx), 3))
     region = np.where(
         u_region[:, 0] < unserved_rate,
         np.array(unserved_names, dtype=object)[
@@ -449,17 +456,17 @@ def build_leads(
         ],
         np.array(served_names, dtype=object)[_pick_by_cdf(np.cumsum(sw), u_region[:, 1])],
     )
-    region = np.where(u_region[:, 2] < 0.005, "", region)
+    return np.where(u_region[:, 2] < 0.005, "", region)
 
-    # contacts
-    digits = rng.integers(0, 10, size=(n, 9))
-    mobile = ["9" + "".join(map(str, row)) for row in digits]
-    style = rng.integers(0, _N_PHONE_STYLES, size=n)
-    u_c = rng.random((n, 6))
+
+def _phones(
+    mobile: list[str], style: np.ndarray, channel: np.ndarray, u_c: np.ndarray
+) -> np.ndarray:
+    """Phone fields as typed: several styles, ~4.5% broken, some missing by channel."""
     missing_rate = np.select(
         [channel == "avito", channel == "vk", channel == "phone_call"], [0.12, 0.14, 0.0], 0.03
     )
-    phones = np.array([_phone_text(mobile[i], style[i]) for i in range(n)], dtype=object)
+    phones = np.array([_phone_text(mobile[i], style[i]) for i in range(len(mobile))], dtype=object)
     broken = u_c[:, 1] < 0.045
     for i in np.flatnonzero(broken).tolist():
         kind = int(u_c[i, 2] * 4)
@@ -470,10 +477,15 @@ def build_leads(
             f"+7 {mobile[i][:3]} {mobile[i][3:6]}-{mobile[i][6:8]}",
         ][kind]
     phones[u_c[:, 0] < missing_rate] = ""
+    return phones
+
+
+def _emails(channel: np.ndarray, u_c: np.ndarray) -> np.ndarray:
+    """E-mail fields: present at the channel's rate, about one address in ten mistyped."""
     email_rate = np.select(
         [np.isin(channel, ["organic", "google_ads"]), channel == "phone_call"], [0.35, 0.03], 0.2
     )
-    emails = np.full(n, "", dtype=object)
+    emails = np.full(len(channel), "", dtype=object)
     has_email = u_c[:, 3] < email_rate
     for i in np.flatnonzero(has_email).tolist():
         user = _EMAIL_USERS[int(u_c[i, 4] * len(_EMAIL_USERS))] + str(int(u_c[i, 5] * 1000))
@@ -485,8 +497,25 @@ def build_leads(
                 f"{user}.{domain}",
                 f"{user}@{domain.replace('.', ',')}",
             ][int(u_c[i, 2] * 3)]
+    return emails
 
-    # repeat contacts: ~4.5% within 1-6 days (duplicates), ~2% after 8-30 days (not)
+
+def _draw_contacts(channel: np.ndarray, rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
+    """The phone and e-mail fields of every lead."""
+    n = len(channel)
+    digits = rng.integers(0, 10, size=(n, 9))
+    mobile = ["9" + "".join(map(str, row)) for row in digits]
+    style = rng.integers(0, _N_PHONE_STYLES, size=n)
+    u_c = rng.random((n, 6))
+    return _phones(mobile, style, channel, u_c), _emails(channel, u_c)
+
+
+def _repeat_sources(
+    times: pd.Series, phones: np.ndarray, rng: np.random.Generator
+) -> tuple[np.ndarray, np.ndarray]:
+    """Per lead, the earlier lead it repeats (-1 if none), and the step's uniforms."""
+    # ~4.5% within 1-6 days (duplicates), ~2% after 8-30 days (not)
+    n = len(phones)
     t_ns = times.to_numpy(dtype="datetime64[ns]")
     valid_phone = phone_valid(pd.Series(phones)).to_numpy()
     valid_idx = np.flatnonzero(valid_phone)
@@ -503,7 +532,18 @@ def build_leads(
         if j >= i:
             continue
         source[i] = j
-    tier_idx_orig = tier_idx.copy()
+    return source, u_r
+
+
+def _copy_repeat_contacts(
+    source: np.ndarray,
+    u_r: np.ndarray,
+    phones: np.ndarray,
+    emails: np.ndarray,
+    region: np.ndarray,
+    tier_idx: np.ndarray,
+) -> None:
+    """Give each repeat its source's phone (restyled), often e-mail, region and tier; in place."""
     for i in np.flatnonzero(source >= 0).tolist():
         j = source[i]
         digits10 = phones[j] and "".join(ch for ch in phones[j] if ch.isdigit())[-10:]
@@ -513,7 +553,17 @@ def build_leads(
         region[i] = region[j]
         tier_idx[i] = tier_idx[j]
 
-    # wanted items
+
+def _draw_items(
+    ref: Reference,
+    cat: CatalogBuild,
+    tier_idx: np.ndarray,
+    month: np.ndarray,
+    months: int,
+    start: pd.Timestamp,
+    rng: np.random.Generator,
+) -> np.ndarray:
+    """The catalog row each Opel-tier lead wants (-1 for others), by popularity and season."""
     catalog = cat.catalog
     fit = cat.fitments.iloc[cat.fitment]
     group_size = catalog.groupby("oem_number")["sku"].transform("size").to_numpy()
@@ -523,8 +573,8 @@ def build_leads(
         .map(ref.part_types.set_index("part_type")["slang_ru"].map(bool))
         .to_numpy()
     )
-    item = np.full(n, -1)
-    u_i = rng.random(n)
+    item = np.full(len(tier_idx), -1)
+    u_i = rng.random(len(tier_idx))
     for m in range(months):
         moy = (start + pd.DateOffset(months=m)).month
         season = (
@@ -538,6 +588,25 @@ def build_leads(
                 continue
             sel = (month == m) & (tier_idx == t)
             item[sel] = _pick_by_cdf(cdf_slang if tier == "slang" else cdf_all, u_i[sel])
+    return item
+
+
+@dataclass
+class _OtherWants:
+    """Per lead, what it asks for outside the catalog, and where in its fitment's years."""
+
+    #: make, part type and year of an other-make request (the year also for not-a-part)
+    make: np.ndarray
+    part: np.ndarray
+    year: np.ndarray
+    #: Opel model of a not-a-part text ("продам опель астра")
+    np_model: np.ndarray
+    #: uniform that places the car's year inside the wanted item's years
+    item_year_u: np.ndarray
+
+
+def _draw_other_wants(ref: Reference, n: int, rng: np.random.Generator) -> _OtherWants:
+    """Other-make parts, years and not-a-part models for every lead (used by some tiers)."""
     parts_pop = np.array([PART_POPULARITY.get(p, 1.0) for p in ref.part_types["part_type"]])
     other_names = [mk for mk in ref.makes["make"] if mk != "Opel"]
     make_w = np.array([_MAKE_WEIGHT.get(mk, 1.0) for mk in other_names])
@@ -548,20 +617,21 @@ def build_leads(
     other_year = rng.integers(2004, CURRENT_YEAR, size=n)
     opel_model_for_np = rng.choice(["astra", "corsa", "vectra", "zafira", "insignia"], size=n)
     item_year_u = rng.random(n)
-    for i in np.flatnonzero(source >= 0).tolist():  # a repeat asks for the same thing again
-        j = source[i]
-        item[i], other_make[i], other_part[i] = item[j], other_make[j], other_part[j]
-        item_year_u[i] = item_year_u[j]
+    return _OtherWants(other_make, other_part, other_year, opel_model_for_np, item_year_u)
 
-    # request texts
-    writer = RequestWriter(ref, Dice(rng))
-    cat_records = catalog.to_dict("records")
-    articles = cat.article.to_numpy()
-    brand_text = cat.brand_text.to_numpy()
-    opel_no = cat.opel_no.to_numpy()
-    n_engines = fit["n_engines"].to_numpy()
-    texts: list[str] = []
-    truth_rows: list[dict] = []
+
+def _copy_repeat_wants(source: np.ndarray, item: np.ndarray, wants: _OtherWants) -> None:
+    """Make each repeat ask for the same thing as its source; in place."""
+    for i in np.flatnonzero(source >= 0).tolist():
+        j = source[i]
+        item[i], wants.make[i], wants.part[i] = item[j], wants.make[j], wants.part[j]
+        wants.item_year_u[i] = wants.item_year_u[j]
+
+
+def _specify_context(
+    ref: Reference,
+) -> tuple[dict[str, tuple[bool, int, bool]], dict[str, bool], dict[str, list[tuple[int, int]]]]:
+    """What ``_specifies`` needs: part info, single-generation models, generation years."""
     r: Any
     part_info: dict[str, tuple[bool, int, bool]] = {}
     for r in ref.part_types.itertuples(index=False):
@@ -573,56 +643,90 @@ def build_leads(
     gen_years: dict[str, list[tuple[int, int]]] = {}
     for r in ref.opel_models.itertuples(index=False):
         gen_years.setdefault(r.model, []).append((int(r.year_from), int(r.year_to_effective)))
-    for i in range(n):
+    return part_info, single_gen, gen_years
+
+
+def _blank_truth_row(tier: str) -> dict:
+    """A truth row with only the tier filled in."""
+    return {
+        "tier": tier,
+        "true_sku": "",
+        "true_make": "",
+        "true_model": "",
+        "true_generation": "",
+        "true_part_type": "",
+        "true_side": "",
+        "true_axle": "",
+        "specifies_item": False,
+    }
+
+
+def _item_info(rec: dict, year_u: float, article: str, brand_text: str, opel_no: str) -> dict:
+    """What the request writer needs about a wanted item, with a car year inside its years."""
+    y_to = CURRENT_YEAR - 1 if pd.isna(rec["year_to"]) else int(rec["year_to"])
+    y_from = int(rec["year_from"])
+    year = y_from + int(year_u * (y_to - y_from + 1))
+    return dict(
+        rec,
+        year=min(year, y_to),
+        engine_code=rec["engine_codes"],
+        article=article,
+        brand_text=brand_text,
+        opel_catalog_no=opel_no,
+    )
+
+
+def _opel_truth(rec: dict) -> dict:
+    """The true-slot columns of a lead that wants the catalog item ``rec``."""
+    return {
+        "true_sku": rec["sku"],
+        "true_make": "Opel",
+        "true_model": rec["model"],
+        "true_generation": rec["generation"],
+        "true_part_type": rec["part_type"],
+        "true_side": rec["side"],
+        "true_axle": rec["axle"],
+    }
+
+
+def _write_requests(
+    ref: Reference,
+    cat: CatalogBuild,
+    tier_idx: np.ndarray,
+    item: np.ndarray,
+    wants: _OtherWants,
+    rng: np.random.Generator,
+) -> tuple[list[str], pd.DataFrame]:
+    """Every lead's request text, and its truth rows (tier, true slots, specifies_item)."""
+    writer = RequestWriter(ref, Dice(rng))
+    cat_records = cat.catalog.to_dict("records")
+    articles = cat.article.to_numpy()
+    brand_text = cat.brand_text.to_numpy()
+    opel_no = cat.opel_no.to_numpy()
+    n_engines = cat.fitments.iloc[cat.fitment]["n_engines"].to_numpy()
+    context = _specify_context(ref)
+    texts: list[str] = []
+    truth_rows: list[dict] = []
+    for i in range(len(tier_idx)):
         tier = TIERS[tier_idx[i]]
-        row: dict = {
-            "tier": tier,
-            "true_sku": "",
-            "true_make": "",
-            "true_model": "",
-            "true_generation": "",
-            "true_part_type": "",
-            "true_side": "",
-            "true_axle": "",
-            "specifies_item": False,
-        }
+        row = _blank_truth_row(tier)
         if tier in OPEL_TIERS:
             k = item[i]
             rec = cat_records[k]
-            y_to = CURRENT_YEAR - 1 if pd.isna(rec["year_to"]) else int(rec["year_to"])
-            y_from = int(rec["year_from"])
-            year = y_from + int(item_year_u[i] * (y_to - y_from + 1))
-            info = dict(
-                rec,
-                year=min(year, y_to),
-                engine_code=rec["engine_codes"],
-                article=articles[k],
-                brand_text=brand_text[k],
-                opel_catalog_no=opel_no[k],
-            )
+            info = _item_info(rec, wants.item_year_u[i], articles[k], brand_text[k], opel_no[k])
             req = getattr(writer, tier)(info)
-            row.update(
-                true_sku=rec["sku"],
-                true_make="Opel",
-                true_model=rec["model"],
-                true_generation=rec["generation"],
-                true_part_type=rec["part_type"],
-                true_side=rec["side"],
-                true_axle=rec["axle"],
-            )
-            row["specifies_item"] = _specifies(
-                req, rec, part_info, single_gen, gen_years, n_engines[k]
-            )
+            row.update(_opel_truth(rec))
+            row["specifies_item"] = _specifies(req, rec, *context, n_engines[k])
         elif tier == "other_make":
-            req = writer.other_make(other_make[i], other_part[i], int(other_year[i]))
+            req = writer.other_make(wants.make[i], wants.part[i], int(wants.year[i]))
             row.update(
-                true_make=other_make[i],
-                true_part_type=other_part[i],
+                true_make=wants.make[i],
+                true_part_type=wants.part[i],
                 true_side=req.side,
                 true_axle=req.axle,
             )
         elif tier == "not_a_part":
-            req = writer.not_a_part(opel_model_for_np[i], int(other_year[i]))
+            req = writer.not_a_part(wants.np_model[i], int(wants.year[i]))
             row["true_make"] = req.make
         else:
             req = writer.empty()
@@ -631,10 +735,21 @@ def build_leads(
         row["true_engine"] = req.engine
         row["true_mentioned"] = ";".join(s for s in SLOTS if s in req.mentioned)
         truth_rows.append(row)
-    truth = pd.DataFrame(truth_rows)
+    return texts, pd.DataFrame(truth_rows)
 
-    lead_ids = np.array([f"L{k:06d}" for k in range(1, n + 1)], dtype=object)
-    leads = pd.DataFrame(
+
+def _leads_frame(
+    lead_ids: np.ndarray,
+    times: pd.Series,
+    channel: np.ndarray,
+    campaign: np.ndarray,
+    region: np.ndarray,
+    phones: np.ndarray,
+    emails: np.ndarray,
+    texts: list[str],
+) -> pd.DataFrame:
+    """The CRM lead table before utm terms and the sales process."""
+    return pd.DataFrame(
         {
             "lead_id": lead_ids,
             "created_at": times.dt.strftime("%Y-%m-%dT%H:%M:%S"),
@@ -647,12 +762,15 @@ def build_leads(
             "request_text": texts,
         }
     )
-    leads["utm_term"] = _utm_terms(leads, truth, ref, rng)
 
-    # ground truth: the agreed criteria
+
+def _judge(
+    ref: Reference, leads: pd.DataFrame, truth: pd.DataFrame, lead_ids: np.ndarray
+) -> tuple[dict[str, np.ndarray], np.ndarray]:
+    """Leads failing each agreed criterion and the true target flag; adds truth's verdict."""
     dup_of = duplicate_of(leads)
     is_dup = dup_of.notna().to_numpy()
-    served = set(served_names)
+    served = set(_served_regions(ref)[0])
     failed = {
         "opel_only": truth["true_make"].ne("Opel").to_numpy(),
         "part_request": truth["tier"].isin(["not_a_part", "empty"]).to_numpy(),
@@ -660,23 +778,18 @@ def build_leads(
         "reachable": ~(phone_valid(leads["phone"]) | email_valid(leads["email"])).to_numpy(),
         "not_duplicate": is_dup,
     }
-    failed_text = [";".join(k for k in failed if failed[k][i]) for i in range(n)]
+    failed_text = [";".join(k for k in failed if failed[k][i]) for i in range(len(leads))]
     true_target = np.array([not f for f in failed_text])
     truth["lead_id"] = lead_ids
     truth["true_verdict"] = np.where(true_target, "target", "non_target")
     truth["true_failed"] = failed_text
     truth["duplicate_of"] = [lead_ids[j] if j is not None else "" for j in dup_of]
-    del tier_idx_orig
+    return failed, true_target
 
-    sales = _behaviour(
-        leads, truth, catalog, item, failed, true_target, month, times, period_end, rng
-    )
-    for column, values in sales.items():
-        leads[column] = values
 
-    status = leads["status"].to_numpy()
-    mv = leads["marketing_verdict"].to_numpy()
-    truth["true_responsibility"] = np.select(
+def _responsibility(true_target: np.ndarray, status: np.ndarray, mv: np.ndarray) -> np.ndarray:
+    """Who answers for each lead: won, open, sales_miss, marketing_miss or correct_reject."""
+    return np.select(
         [
             true_target & (status == "won"),
             true_target & (status == "open"),
@@ -685,6 +798,49 @@ def build_leads(
         ],
         ["won", "open", "sales_miss", "marketing_miss"],
         "correct_reject",
+    )
+
+
+def build_leads(
+    ref: Reference,
+    cat: CatalogBuild,
+    *,
+    months: int,
+    leads_per_month: int,
+    start: pd.Timestamp,
+    rng: np.random.Generator,
+    tier_shares: dict[str, float] | None = None,
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Generate the CRM export and its ground truth (see the module docstring)."""
+    shares = dict(DEFAULT_TIER_SHARES if tier_shares is None else tier_shares)
+    n = months * leads_per_month
+    times, month = _timestamps(start, months, leads_per_month, rng)
+    period_end = start + pd.DateOffset(months=months)
+    tier_idx = _draw_tiers(shares, month, months, rng)
+    camp_idx = _draw_campaigns(tier_idx, month, months, rng)
+    names = list(CAMPAIGNS)
+    campaign = np.array(names, dtype=object)[camp_idx]
+    channel = np.array([CAMPAIGNS[c][0] for c in names], dtype=object)[camp_idx]
+    region = _draw_regions(ref, camp_idx, rng)
+    phones, emails = _draw_contacts(channel, rng)
+    source, u_r = _repeat_sources(times, phones, rng)
+    _copy_repeat_contacts(source, u_r, phones, emails, region, tier_idx)
+    item = _draw_items(ref, cat, tier_idx, month, months, start, rng)
+    wants = _draw_other_wants(ref, n, rng)
+    _copy_repeat_wants(source, item, wants)
+    texts, truth = _write_requests(ref, cat, tier_idx, item, wants, rng)
+    lead_ids = np.array([f"L{k:06d}" for k in range(1, n + 1)], dtype=object)
+    leads = _leads_frame(lead_ids, times, channel, campaign, region, phones, emails, texts)
+    leads["utm_term"] = _utm_terms(leads, truth, ref, rng)
+    failed, true_target = _judge(ref, leads, truth, lead_ids)
+    sales = _behaviour(
+        leads, truth, cat.catalog, item, failed, true_target, month, times, period_end, rng
+    )
+    for column, values in sales.items():
+        leads[column] = values
+    status = leads["status"].to_numpy()
+    truth["true_responsibility"] = _responsibility(
+        true_target, status, leads["marketing_verdict"].to_numpy()
     )
     truth["specifies_item"] = truth["specifies_item"].astype(bool)
     return leads[LEAD_COLUMNS], truth[TRUTH_COLUMNS]
@@ -767,27 +923,9 @@ def _utm_terms(
     return out
 
 
-def _behaviour(
-    leads: pd.DataFrame,
-    truth: pd.DataFrame,
-    catalog: pd.DataFrame,
-    item: np.ndarray,
-    failed: dict[str, np.ndarray],
-    true_target: np.ndarray,
-    month: np.ndarray,
-    times: pd.Series,
-    period_end: pd.Timestamp,
-    rng: np.random.Generator,
-) -> dict[str, Any]:
-    n = len(leads)
-    tier = truth["tier"].to_numpy()
-    paid = np.isin(
-        leads["channel"].to_numpy(), ["yandex_direct", "google_ads", "avito", "vk", "2gis"]
-    )
-    u = rng.random((n, 12))
-
-    # marketing: optimistic, "target" for anything that looks like a request
-    mv = np.full(n, "target", dtype=object)
+def _marketing_verdicts(tier: np.ndarray, paid: np.ndarray, u: np.ndarray) -> np.ndarray:
+    """Marketing's label per lead: optimistic, "target" for anything that looks like a request."""
+    mv = np.full(len(tier), "target", dtype=object)
     looks_part = ~np.isin(tier, ["not_a_part", "empty"])
     p_target = np.select(
         [
@@ -813,19 +951,25 @@ def _behaviour(
     )
     mv[u[:, 0] >= p_target] = "non_target"
     mv[(u[:, 0] >= p_target) & (u[:, 1] < p_blank / np.maximum(1 - p_target, 1e-9))] = ""
+    return mv
 
-    # managers
-    names = list(MANAGERS)
-    manager = np.empty(n, dtype=object)
+
+def _assign_managers(month: np.ndarray, u: np.ndarray) -> np.ndarray:
+    """The manager of every lead, among those working in its month, by share of leads."""
+    manager = np.empty(len(month), dtype=object)
     for m in np.unique(month):
         active = [k for k, (_, first, _) in MANAGERS.items() if first <= m]
         w = np.cumsum([MANAGERS[k][2] for k in active])
         sel = month == m
         manager[sel] = np.array(active, dtype=object)[_pick_by_cdf(w, u[sel, 2])]
-    skill = np.array([MANAGERS[k][0] for k in manager])
-    del names
+    return manager
 
-    # sales: decide verdict and reason in priority order
+
+def _sales_verdicts(
+    tier: np.ndarray, failed: dict[str, np.ndarray], skill: np.ndarray, u: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    """Sales' verdict and reject reason per lead, decided in priority order."""
+    n = len(tier)
     sv = np.full(n, "target", dtype=object)
     reason = np.full(n, "", dtype=object)
     decided = np.zeros(n, dtype=bool)
@@ -848,63 +992,134 @@ def _behaviour(
     keep = unclear & (u[:, 8] < p_decode)
     sv[keep] = "target"
     reason[keep] = ""
-    decided[keep] = False
+    return sv, reason
 
-    # outcome of the leads sales works with
-    accepted = sv == "target"
+
+def _item_stock_price(catalog: pd.DataFrame, item: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Per lead, whether its wanted item is in stock and its price (False and 0 without one)."""
+    n = len(item)
     in_stock = np.zeros(n, dtype=bool)
     price = np.zeros(n)
     has_item = item >= 0
     in_stock[has_item] = catalog["in_stock"].to_numpy()[item[has_item]]
     price[has_item] = catalog["price_rub"].to_numpy()[item[has_item]]
+    return in_stock, price
+
+
+def _won(
+    accepted: np.ndarray,
+    in_stock: np.ndarray,
+    true_target: np.ndarray,
+    tier: np.ndarray,
+    failed: dict[str, np.ndarray],
+    u: np.ndarray,
+) -> np.ndarray:
+    """Which accepted leads end in a sale (before still-open leads are taken out)."""
     p_won = np.where(in_stock, 0.66, 0.4)
     p_won = np.where(true_target, p_won, np.where(tier == "other_make", 0.0, 0.25))
     p_won = np.where(failed["reachable"], 0.0, p_won)
-    won = accepted & (u[:, 9] < p_won)
-    status = np.where(won, "won", "lost").astype(object)
+    return accepted & (u[:, 9] < p_won)
+
+
+def _with_lost_reasons(
+    reason: np.ndarray,
+    lost_accepted: np.ndarray,
+    in_stock: np.ndarray,
+    failed: dict[str, np.ndarray],
+    tier: np.ndarray,
+    u: np.ndarray,
+) -> np.ndarray:
+    """A copy of ``reason`` with the reasons of accepted leads that were lost filled in."""
+    out = reason.copy()
     lost_keys = np.array(["expensive", "no_stock", "no_answer", "elsewhere", "changed_mind"])
     lost_w_stock = np.cumsum([0.38, 0.08, 0.2, 0.28, 0.06])
     lost_w_nostock = np.cumsum([0.15, 0.55, 0.1, 0.17, 0.03])
     pick_stock = lost_keys[_pick_by_cdf(lost_w_stock, u[:, 10])]
     pick_nostock = lost_keys[_pick_by_cdf(lost_w_nostock, u[:, 10])]
-    lost_accepted = accepted & ~won
-    reason[lost_accepted] = np.where(in_stock, pick_stock, pick_nostock)[lost_accepted]
-    reason[lost_accepted & failed["reachable"]] = "no_answer"
-    reason[lost_accepted & (tier == "other_make")] = "no_stock"
+    out[lost_accepted] = np.where(in_stock, pick_stock, pick_nostock)[lost_accepted]
+    out[lost_accepted & failed["reachable"]] = "no_answer"
+    out[lost_accepted & (tier == "other_make")] = "no_stock"
+    return out
 
-    # the last days of the period are still open
+
+def _still_open(
+    accepted: np.ndarray, times: pd.Series, period_end: pd.Timestamp, u: np.ndarray
+) -> np.ndarray:
+    """Which accepted leads are still open at the end of the period (its last days)."""
     age_days = ((period_end - times).dt.total_seconds() / 86400).to_numpy()
     p_open = np.clip(1.0 - (age_days - 3) / (_OPEN_DAYS - 3) * 0.7, 0.0, 0.95)
     p_open = np.where(age_days <= _OPEN_DAYS, p_open, 0.0)
-    is_open = accepted & (u[:, 11] < p_open)
-    status[is_open] = "open"
-    reason[is_open] = ""
-    won &= ~is_open
-    blank = is_open & (u[:, 1] < 0.65)
-    sv[blank] = ""
+    return accepted & (u[:, 11] < p_open)
 
+
+def _revenue(price: np.ndarray, won: np.ndarray, u: np.ndarray) -> Any:
+    """Revenue in roubles of each won lead (missing for the others), as an Int64 array."""
     qty = np.where(u[:, 4] < 0.35, 2, 1)
     extra = 1 + np.where(u[:, 5] < 0.3, u[:, 6] * 0.6, 0.0)
     fallback = 1500 + 6000 * u[:, 7]
     revenue = np.where(price > 0, price * qty * extra, fallback)
     revenue = (np.round(revenue / 10) * 10).astype(np.int64)
-    revenue_col = pd.array(
+    return pd.array(
         [int(r) if w else pd.NA for r, w in zip(revenue, won, strict=True)], dtype="Int64"
     )
 
-    # managers type reasons in their own words; a few leave it blank
-    lost_text = np.full(n, "", dtype=object)
+
+def _lost_texts(
+    status: np.ndarray, reason: np.ndarray, u: np.ndarray, rng: np.random.Generator
+) -> np.ndarray:
+    """The lost reason as managers type it, in their own words; a few leave it blank."""
+    lost_text = np.full(len(status), "", dtype=object)
     idx = np.flatnonzero((status == "lost") & (reason != ""))
     choice = rng.random(len(idx))
     for i, c in zip(idx, choice, strict=True):
         options = _LOST_TEXT[reason[i]]
         lost_text[i] = options[min(int(c * len(options)), len(options) - 1)]
     lost_text[(status == "lost") & (u[:, 2] * 100 % 1 < 0.04)] = ""
+    return lost_text
+
+
+def _behaviour(
+    leads: pd.DataFrame,
+    truth: pd.DataFrame,
+    catalog: pd.DataFrame,
+    item: np.ndarray,
+    failed: dict[str, np.ndarray],
+    true_target: np.ndarray,
+    month: np.ndarray,
+    times: pd.Series,
+    period_end: pd.Timestamp,
+    rng: np.random.Generator,
+) -> dict[str, Any]:
+    """The departments' columns: marketing's label, manager, sales verdict, outcome, revenue."""
+    n = len(leads)
+    tier = truth["tier"].to_numpy()
+    paid = np.isin(
+        leads["channel"].to_numpy(), ["yandex_direct", "google_ads", "avito", "vk", "2gis"]
+    )
+    u = rng.random((n, 12))
+    mv = _marketing_verdicts(tier, paid, u)
+    manager = _assign_managers(month, u)
+    skill = np.array([MANAGERS[k][0] for k in manager])
+    sv, reason = _sales_verdicts(tier, failed, skill, u)
+
+    # outcome of the leads sales works with
+    accepted = sv == "target"
+    in_stock, price = _item_stock_price(catalog, item)
+    won = _won(accepted, in_stock, true_target, tier, failed, u)
+    status = np.where(won, "won", "lost").astype(object)
+    reason = _with_lost_reasons(reason, accepted & ~won, in_stock, failed, tier, u)
+
+    # the last days of the period are still open
+    is_open = _still_open(accepted, times, period_end, u)
+    status[is_open] = "open"
+    reason[is_open] = ""
+    won &= ~is_open
+    sv[is_open & (u[:, 1] < 0.65)] = ""
     return {
         "marketing_verdict": mv,
         "sales_verdict": sv,
         "status": status,
-        "lost_reason": lost_text,
-        "revenue_rub": revenue_col,
+        "lost_reason": _lost_texts(status, reason, u, rng),
+        "revenue_rub": _revenue(price, won, u),
         "manager": manager,
     }

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from triage.config import REFERENCE_DIR
+from triage.config import get_settings
 from triage.errors import DataError
 
 __all__ = ["Reference", "load_reference", "split_list"]
@@ -171,8 +171,8 @@ def load_reference(reference_dir: str | Path | None = None) -> Reference:
     Parameters
     ----------
     reference_dir : path, optional
-        Folder with the reference CSVs; defaults to the project's ``data/reference``.
+        Folder with the reference CSVs; defaults to the settings' ``reference_dir``.
     """
-    ref = Path(reference_dir) if reference_dir is not None else REFERENCE_DIR
+    ref = Path(reference_dir) if reference_dir is not None else get_settings().reference_dir
     cached = _load(str(ref.resolve()))
     return Reference(**{name: getattr(cached, name).copy() for name in _FILES})

@@ -630,7 +630,23 @@ class RequestWriter:
         return self.colloquial(item, style="slang")
 
     def missing_slots(self, item: dict) -> Request:
-        d = self.dice
+        """A request that leaves out (or blurs) one slot needed to pin the item down."""
+        variant = self._missing_variant(item)
+        req = Request("", {"part_type"}, part_type=item["part_type"])
+        phrase = self._missing_phrase(req, item, variant)
+        if variant == "make_only":
+            car, extras = self._car_make_only(req, item)
+        elif variant == "year_not_generation":
+            car, extras = self._car_year_not_generation(req, item)
+        elif variant == "engine_not_model":
+            car, extras = self._car_engine_not_model(req, item)
+        else:
+            car, extras = self._car_without_position(req, item)
+        req.text = self.assemble(phrase, car, extras, phrase_gender(phrase))
+        return self._finish(req)
+
+    def _missing_variant(self, item: dict) -> str:
+        """Which slot a missing-slots request leaves out (or mentions too vaguely)."""
         part = self.parts[item["part_type"]]
         options = ["make_only", "year_not_generation"]
         weights = [0.3, 0.3]
@@ -643,53 +659,69 @@ class RequestWriter:
         if item["axle"] and len(part.axles) > 1:
             options.append("no_axle")
             weights.append(0.2)
-        variant = d.pick(options, weights)
-        req = Request("", {"part_type"}, part_type=item["part_type"])
+        return self.dice.pick(options, weights)
+
+    def _missing_phrase(self, req: Request, item: dict, variant: str) -> str:
+        """The part phrase with the side/axle words the variant keeps (set on ``req``)."""
+        part = self.parts[item["part_type"]]
         phrase = self.part_phrase(item["part_type"], "any")
         side = "" if variant == "no_side" else item["side"]
         axle = "" if variant == "no_axle" else item["axle"]
-        if variant != "no_axle" and axle and len(part.axles) == 1 and d.chance(0.5):
+        if variant != "no_axle" and axle and len(part.axles) == 1 and self.dice.chance(0.5):
             axle = ""
         req.side, req.axle = side, axle
-        phrase = self.with_position(phrase, side, axle)
+        return self.with_position(phrase, side, axle)
+
+    def _car_make_only(self, req: Request, item: dict) -> tuple[str, list[str]]:
+        """Car phrase and extras naming only the make ("на опель"), sometimes with a year."""
+        d = self.dice
         extras: list[str] = []
-        if variant == "make_only":
-            car = d.pick(["на опель", "опель", "для опеля", "на opel", "Опель", "на опелек"])
-            req.mentioned.add("make")
-            if d.chance(0.3):
-                req.year = item["year"]
-                extras.append(self.year_text(item["year"]))
-        elif variant == "year_not_generation":
-            car = self.car_phrase(item["model"], "", make=d.chance(0.4))
-            if "опел" in car.lower() or "opel" in car.lower():
-                req.mentioned.add("make")
-            req.mentioned.add("model")
+        car = d.pick(["на опель", "опель", "для опеля", "на opel", "Опель", "на опелек"])
+        req.mentioned.add("make")
+        if d.chance(0.3):
             req.year = item["year"]
             extras.append(self.year_text(item["year"]))
-        elif variant == "engine_not_model":
-            make = d.chance(0.4)
-            car = d.pick(["на", "для", ""]) + (" опель" if make else "")
-            if make:
-                req.mentioned.add("make")
+        return car, extras
+
+    def _car_year_not_generation(self, req: Request, item: dict) -> tuple[str, list[str]]:
+        """Car phrase and extras naming the model and a year, but no generation."""
+        car = self.car_phrase(item["model"], "", make=self.dice.chance(0.4))
+        if "опел" in car.lower() or "opel" in car.lower():
+            req.mentioned.add("make")
+        req.mentioned.add("model")
+        req.year = item["year"]
+        return car, [self.year_text(item["year"])]
+
+    def _car_engine_not_model(self, req: Request, item: dict) -> tuple[str, list[str]]:
+        """Car phrase and extras naming the engine code but no model."""
+        d = self.dice
+        make = d.chance(0.4)
+        car = d.pick(["на", "для", ""]) + (" опель" if make else "")
+        if make:
+            req.mentioned.add("make")
+        req.engine = item["engine_code"]
+        return car, [self.engine_text(item["engine_code"])]
+
+    def _car_without_position(self, req: Request, item: dict) -> tuple[str, list[str]]:
+        """Car phrase and extras naming the car in full (the side or axle is what is missing)."""
+        d = self.dice
+        part = self.parts[item["part_type"]]
+        extras: list[str] = []
+        make = d.chance(0.4)
+        gen = d.chance(0.85)
+        car = self.car_phrase(
+            item["model"], self.generation_text(item["generation"]) if gen else "", make=make
+        )
+        req.mentioned |= (
+            {"model"} | ({"make"} if make else set()) | ({"generation"} if gen else set())
+        )
+        if not gen or d.chance(0.2):
+            req.year = item["year"]
+            extras.append(self.year_text(item["year"]))
+        if item["engine_code"] and part.engine_specific and d.chance(0.5):
             req.engine = item["engine_code"]
             extras.append(self.engine_text(item["engine_code"]))
-        else:
-            make = d.chance(0.4)
-            gen = d.chance(0.85)
-            car = self.car_phrase(
-                item["model"], self.generation_text(item["generation"]) if gen else "", make=make
-            )
-            req.mentioned |= (
-                {"model"} | ({"make"} if make else set()) | ({"generation"} if gen else set())
-            )
-            if not gen or d.chance(0.2):
-                req.year = item["year"]
-                extras.append(self.year_text(item["year"]))
-            if item["engine_code"] and part.engine_specific and d.chance(0.5):
-                req.engine = item["engine_code"]
-                extras.append(self.engine_text(item["engine_code"]))
-        req.text = self.assemble(phrase, car, extras, phrase_gender(phrase))
-        return self._finish(req)
+        return car, extras
 
     def vague(self, item: dict) -> Request:
         d = self.dice

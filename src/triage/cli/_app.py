@@ -1,10 +1,13 @@
-"""The ``triage`` command line: parse, call the library, write, report.
+"""The ``triage`` command line: the list of commands and the exit codes.
 
-Every subcommand lives in the ``_cli`` module of its package and registers
-itself through ``register(subparsers)``; the handler it sets as ``func`` takes
-the parsed arguments and returns an exit code.  This module owns the error
-policy: :class:`~triage.errors.TriageError` becomes a one-line message on
-stderr with exit code 1 (data) or 2 (usage); nothing prints a traceback.
+Every command is a module of this package with the same shape: ``register(sub)``
+adds its parser and sets ``run`` as the default; ``run(args)`` calls the
+library, renders the result and returns an exit code.  To add a command, write
+such a module and add it to :data:`COMMANDS`.
+
+This module owns the error policy: :class:`~triage.errors.TriageError` becomes
+a one-line message on stderr with exit code 1 (data) or 2 (usage); library
+warnings are shown once each on stderr; nothing prints a traceback.
 """
 
 from __future__ import annotations
@@ -12,10 +15,16 @@ from __future__ import annotations
 import argparse
 import sys
 from collections.abc import Sequence
+from types import ModuleType
 
+from triage.cli import agreement, charter, decode, demo, synth
+from triage.cli._common import warnings_to_stderr
 from triage.errors import TriageError, UsageError
 
-__all__ = ["build_parser", "main"]
+__all__ = ["COMMANDS", "build_parser", "main"]
+
+#: The commands, in the order ``triage --help`` lists them.
+COMMANDS: tuple[ModuleType, ...] = (synth, decode, charter, agreement, demo)
 
 
 class _Parser(argparse.ArgumentParser):
@@ -26,11 +35,8 @@ class _Parser(argparse.ArgumentParser):
 
 
 def build_parser() -> argparse.ArgumentParser:
-    """The full parser with every subcommand registered."""
-    from triage import __version__, _demo_cli
-    from triage.charter import _cli as charter_cli
-    from triage.decode import _cli as decode_cli
-    from triage.synth import _cli as synth_cli
+    """The full parser with every command registered."""
+    from triage import __version__
 
     parser = _Parser(
         prog="triage",
@@ -41,10 +47,8 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--version", action="version", version=f"triage {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
-    synth_cli.register(sub)
-    decode_cli.register(sub)
-    charter_cli.register(sub)
-    _demo_cli.register(sub)
+    for command in COMMANDS:
+        command.register(sub)
     return parser
 
 
@@ -53,10 +57,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         parser = build_parser()
         args = parser.parse_args(list(sys.argv[1:] if argv is None else argv))
-        if getattr(args, "func", None) is None:
-            parser.print_help(sys.stderr)
+        run = getattr(args, "run", None)
+        if run is None:
+            (getattr(args, "help_parser", None) or parser).print_help(sys.stderr)
             return 2
-        return int(args.func(args) or 0)
+        with warnings_to_stderr():
+            return int(run(args) or 0)
     except TriageError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return exc.exit_code
@@ -71,7 +77,3 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 1
     except SystemExit as exc:  # --help and --version exit through argparse
         return int(exc.code or 0) if not isinstance(exc.code, str) else 2
-
-
-if __name__ == "__main__":  # pragma: no cover
-    sys.exit(main())

@@ -1,27 +1,35 @@
-"""Charters, diffs and agreement for people: rich tables on a terminal, HTML for a browser."""
+"""Tables for a terminal (rich): charters, diffs, agreement, decoded requests, the demo.
+
+Renderers take the library's results and print them; they compute nothing
+that is not already in the result.
+"""
 
 from __future__ import annotations
 
-import datetime as dt
 import math
 import sys
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 from rich.console import Console
 from rich.table import Table
 
-from triage.charter._diff import CharterComparison, CharterDiff
-from triage.charter._model import Charter, describe_rule
-from triage.charter._parse import Issue
+from triage.charter import Charter, CharterComparison, CharterDiff, Issue, describe_rule
+from triage.schema import CANDIDATES, CHARTER_VERDICT, DECODED_SKU, DECODED_STATUS, crit_column
+
+if TYPE_CHECKING:
+    from triage.demo import DemoResult
 
 __all__ = [
+    "format_number",
     "make_console",
     "render_agreement",
     "render_charter",
     "render_comparison",
+    "render_criteria_summary",
+    "render_decoded",
+    "render_demo",
     "render_diff",
-    "render_diff_html",
 ]
 
 _KIND_WORDS = {
@@ -39,7 +47,7 @@ def make_console(file: Any = None) -> Console:
     return Console(file=stream, width=None if is_tty else 160, soft_wrap=False, highlight=False)
 
 
-def _fmt_num(value: Any, digits: int = 1) -> str:
+def format_number(value: Any, digits: int = 1) -> str:
     if value is None or value is pd.NA or (isinstance(value, float) and math.isnan(value)):
         return "—"
     if isinstance(value, float):
@@ -115,10 +123,10 @@ def render_comparison(comp: CharterComparison, *, console: Console | None = None
         summary.add_column(col)
     summary.add_row(f"target leads by {a}", f"{comp.target_a:,}")
     summary.add_row(f"target leads by {b}", f"{comp.target_b:,}")
-    summary.add_row("percent agreement", _fmt_num(100 * k.percent_agreement) + " %")
+    summary.add_row("percent agreement", format_number(100 * k.percent_agreement) + " %")
     summary.add_row(
         "Cohen's kappa (95 % CI)",
-        f"{_fmt_num(k.kappa, 3)} ({_fmt_num(k.low, 3)} .. {_fmt_num(k.high, 3)})",
+        f"{format_number(k.kappa, 3)} ({format_number(k.low, 3)} .. {format_number(k.high, 3)})",
     )
     console.print(summary)
     conf = Table(title="Confusion matrix (rows A, columns B)")
@@ -135,10 +143,10 @@ def render_comparison(comp: CharterComparison, *, console: Console | None = None
         rates.add_row(
             str(rate.id),
             str(rate.title),
-            _fmt_num(rate.pass_a),
-            _fmt_num(rate.empty_a),
-            _fmt_num(rate.pass_b),
-            _fmt_num(rate.empty_b),
+            format_number(rate.pass_a),
+            format_number(rate.empty_a),
+            format_number(rate.pass_b),
+            format_number(rate.empty_b),
         )
     console.print(rates)
     if len(comp.splitters):
@@ -153,7 +161,7 @@ def render_comparison(comp: CharterComparison, *, console: Console | None = None
         for col in comp.examples.columns:
             ex.add_column(str(col), overflow="fold")
         for example in comp.examples.itertuples(index=False):
-            ex.add_row(*(_fmt_num(v) if not pd.isna(v) else "" for v in example))
+            ex.add_row(*(format_number(v) if not pd.isna(v) else "" for v in example))
         console.print(ex)
 
 
@@ -193,53 +201,137 @@ def render_agreement(
         cells = []
         for col in cols:
             if col == "kappa_ci":
-                cells.append(f"{_fmt_num(row['kappa_low'], 2)} .. {_fmt_num(row['kappa_high'], 2)}")
+                low, high = row["kappa_low"], row["kappa_high"]
+                cells.append(f"{format_number(low, 2)} .. {format_number(high, 2)}")
             elif col == "kappa":
-                cells.append(_fmt_num(row[col], 3))
+                cells.append(format_number(row[col], 3))
             elif isinstance(row[col], int):
                 cells.append(f"{row[col]:,}")
             else:
-                cells.append(_fmt_num(row[col]))
+                cells.append(format_number(row[col]))
         out.add_row(*cells, end_section=(i == 0 and len(table) > 1))
     console.print(out)
 
 
-def _template() -> Any:
-    from jinja2 import Environment, FileSystemLoader, select_autoescape
-
-    from triage.config import PACKAGE_DIR
-
-    env = Environment(
-        loader=FileSystemLoader(str(PACKAGE_DIR / "templates")),
-        autoescape=select_autoescape(enabled_extensions=("html",), default=True),
+def render_criteria_summary(
+    judged: pd.DataFrame,
+    charter: Charter,
+    *,
+    locale: str | None = None,
+    console: Console | None = None,
+) -> None:
+    """Per criterion of ``charter``: pass, fail and empty shares over the judged leads."""
+    console = console or make_console()
+    n = len(judged)
+    target = int((judged[CHARTER_VERDICT] == "target").sum())
+    table = Table(
+        title=f"{charter.label} on {n:,} leads: {target:,} target "
+        f"({100 * target / max(n, 1):.1f} %)"
     )
-    env.filters["num"] = _fmt_num
-    return env.get_template("charter_diff.html")
+    for col in ("id", "title", "required", "pass %", "fail %", "empty"):
+        table.add_column(col, justify="right" if col in ("pass %", "fail %", "empty") else "left")
+    loc = locale or charter.locale
+    for crit in charter.criteria:
+        values = judged[crit_column(crit.id)]
+        passed, failed, empty = (
+            int(values.eq(True).sum()),
+            int(values.eq(False).sum()),
+            int(values.isna().sum()),
+        )
+        table.add_row(
+            crit.id,
+            crit.title_in(loc),
+            "yes" if crit.required else "signal",
+            f"{100 * passed / max(n, 1):.1f}",
+            f"{100 * failed / max(n, 1):.1f}",
+            f"{empty:,}",
+        )
+    console.print(table)
 
 
-def render_diff_html(result: CharterDiff | CharterComparison) -> str:
-    """A self-contained HTML page of a diff (and its numbers on leads); every value is escaped."""
-    comp = result if isinstance(result, CharterComparison) else None
-    diff = comp.diff if comp is not None else result
-    assert isinstance(diff, CharterDiff)
-    context: dict[str, Any] = {
-        "a": diff.a,
-        "b": diff.b,
-        "changes": diff.changes,
-        "kind_words": _KIND_WORDS,
-        "comp": comp,
-        "generated": dt.datetime.now().strftime("%Y-%m-%d %H:%M"),
-    }
-    if comp is not None:
-        context["confusion"] = {
-            "columns": [str(c) for c in comp.confusion.columns],
-            "rows": [(str(i), [int(v) for v in r]) for i, r in comp.confusion.iterrows()],
-        }
-        context["pass_rates"] = comp.pass_rates.to_dict(orient="records")
-        context["splitters"] = comp.splitters.to_dict(orient="records")
-        context["example_columns"] = [str(c) for c in comp.examples.columns]
-        context["examples"] = [
-            ["" if pd.isna(v) else str(v) for v in row]
-            for row in comp.examples.itertuples(index=False)
-        ]
-    return str(_template().render(**context))
+_SLOTS = ("make", "model", "generation", "part_type", "side", "axle", "year", "engine")
+
+
+def render_decoded(text: str, row: dict[str, Any], *, console: Console | None = None) -> None:
+    """One decoded request: its slots, the item and the candidates with their evidence.
+
+    ``row`` is one row of the decoder's output (``decoded_*`` keys), with
+    ``decoded_candidates`` as a list.
+    """
+    console = console or make_console()
+    console.print(f"[bold]request:[/bold] {text!r}")
+    console.print(
+        f"[bold]status:[/bold] {row['decoded_status']}   "
+        f"[bold]score:[/bold] {row['decoded_score']:.0f}/100"
+    )
+    slots = Table(show_header=True, header_style="bold")
+    for col in _SLOTS:
+        slots.add_column(col)
+    slots.add_row(*(str(row[f"decoded_{c}"]) or "-" for c in _SLOTS))
+    console.print(slots)
+    if row[DECODED_SKU]:
+        console.print(f"[bold]item:[/bold] {row['decoded_sku']}  {row['decoded_name']}")
+    candidates = row[CANDIDATES]
+    if candidates:
+        table = Table(title="candidates", show_header=True, header_style="bold")
+        for col in ("#", "sku", "name", "score", "evidence"):
+            table.add_column(col)
+        for i, c in enumerate(candidates, 1):
+            ev = "; ".join(
+                f"{e['words']}→{e['slot']}={e['value']}"
+                + ("" if e.get("agrees") is not False else " ✗")
+                for e in c["evidence"]
+            )
+            table.add_row(str(i), c["sku"], c["name"], f"{c['score']:.1f}", ev)
+        console.print(table)
+
+
+def render_demo(result: DemoResult, *, console: Console | None = None) -> None:
+    """Print the demo summary as rich tables."""
+    if console is None:
+        console = Console()
+        if not console.is_terminal:
+            console = Console(width=150)  # logs and CI: do not squeeze tables into 80 columns
+    leads = result.leads
+    month = pd.to_datetime(leads["created_at"], errors="coerce").dt.strftime("%Y-%m")
+    console.rule("[bold]triage demo: the Opel spare-parts shop")
+    console.print(
+        f"{len(leads):,} leads over {month.nunique()} months, "
+        f"catalog of {result.catalog_size:,} SKUs, "
+        f"written to {result.out_dir}/"
+    )
+
+    pivot = pd.crosstab(month, leads["channel"], margins=True, margins_name="total")
+    table = Table(title="Leads per month and channel", header_style="bold")
+    table.add_column("month")
+    for col in pivot.columns:
+        table.add_column(str(col), justify="right")
+    for idx, row in pivot.iterrows():
+        table.add_row(str(idx), *(f"{int(v):,}" for v in row))
+    console.print(table)
+
+    status = leads[DECODED_STATUS].value_counts()
+    dec = Table(title="What the decoder made of the requests", header_style="bold")
+    dec.add_column("status")
+    dec.add_column("leads", justify="right")
+    dec.add_column("share", justify="right")
+    for name, count in status.items():
+        dec.add_row(str(name), f"{int(count):,}", f"{100 * count / len(leads):.1f}%")
+    console.print(dec)
+
+    render_agreement(result.by_month, console=console)
+    row = result.overall.iloc[0]
+    console.print(
+        "[bold]Target leads, all months:[/bold] "
+        f"marketing counted {int(row['marketing_target']):,}, "
+        f"sales counted {int(row['sales_target']):,}, the agreed charter counts "
+        f"[bold]{int(row['charter_target']):,}[/bold]. Marketing and sales agree on "
+        f"{row['percent_agreement']:.1f}% of the leads both judged (Cohen's kappa "
+        f"{row['kappa']:.3f}, 95% CI {row['kappa_low']:.3f} .. {row['kappa_high']:.3f})."
+    )
+    t = result.timings
+    console.print(
+        "[dim]timings: "
+        + ", ".join(f"{k} {v:.1f} s" for k, v in t.items())
+        + f"; judged leads: {result.paths['judged']}[/dim]"
+    )

@@ -20,6 +20,7 @@ from triage.errors import DataError, UsageError
 
 __all__ = [
     "TABLE_SUFFIXES",
+    "WRITE_SUFFIXES",
     "check_writable",
     "escape_formulas",
     "read_table",
@@ -29,6 +30,8 @@ __all__ = [
 ]
 
 TABLE_SUFFIXES = (".csv", ".tsv", ".txt", ".xlsx", ".xlsm", ".parquet", ".pq")
+#: What :func:`write_table` writes.
+WRITE_SUFFIXES = (".csv", ".xlsx", ".parquet", ".pq")
 _DELIMITERS = [",", ";", "\t", "|"]
 # A cell that a spreadsheet would run as a formula.  "+" and "-" followed only by
 # digits, spaces and phone punctuation are numbers or phone numbers, not formulas.
@@ -136,7 +139,30 @@ def read_table(
     DataError
         The file is missing, empty, unreadable or malformed; the message names it.
     """
-    path = Path(path)
+    path = _check_readable(Path(path), what)
+    suffix = path.suffix.lower()
+    try:
+        if suffix in (".parquet", ".pq"):
+            frame = pd.read_parquet(path)
+        elif suffix in (".xlsx", ".xlsm"):
+            frame = pd.read_excel(path, dtype=str, engine="openpyxl")
+        else:
+            frame = _read_csv(path, what, tsv=suffix == ".tsv")
+    except DataError:
+        raise
+    except pd.errors.ParserError as exc:
+        raise _parser_error(exc, path, what) from None
+    except Exception as exc:  # any parser failure is a data problem of this file
+        raise DataError(
+            f"{path}: cannot read the {what} file ({type(exc).__name__}: {exc})"
+        ) from None
+    if infer_numbers and suffix not in (".parquet", ".pq"):
+        frame = frame.apply(_maybe_numeric)
+    return _check_header(frame, path)
+
+
+def _check_readable(path: Path, what: str) -> Path:
+    """The path, if it names an existing, non-empty file of a known table type."""
     if not path.exists():
         raise DataError(f"{path}: {what} file not found")
     if path.is_dir():
@@ -149,46 +175,42 @@ def read_table(
         )
     if path.stat().st_size == 0:
         raise DataError(f"{path}: the {what} file is empty")
-    try:
-        if suffix in (".parquet", ".pq"):
-            frame = pd.read_parquet(path)
-        elif suffix in (".xlsx", ".xlsm"):
-            frame = pd.read_excel(path, dtype=str, engine="openpyxl")
-            if infer_numbers:
-                frame = frame.apply(_maybe_numeric)
-        else:
-            text = _decode_bytes(path.read_bytes(), path)
-            if not text.strip():
-                raise DataError(f"{path}: the {what} file is empty")
-            delimiter = "\t" if suffix == ".tsv" else _sniff_delimiter(text)
-            frame = pd.read_csv(
-                io.StringIO(text),
-                sep=delimiter,
-                dtype=str,
-                keep_default_na=False,
-                na_values=[""],
-                on_bad_lines="error",
-                skip_blank_lines=False,
-            )
-            if infer_numbers:
-                frame = frame.apply(_maybe_numeric)
-    except DataError:
-        raise
-    except pd.errors.ParserError as exc:
-        detail = " ".join(str(exc).split())
-        line = re.search(r"line (\d+)", detail)
-        fields = re.search(r"Expected (\d+) fields in line \d+, saw (\d+)", detail)
-        if line and fields:
-            raise DataError(
-                f"{path}: line {line.group(1)} (data row {int(line.group(1)) - 1}) has "
-                f"{fields.group(2)} fields, the header has {fields.group(1)}"
-            ) from None
-        where = f" line {line.group(1)}:" if line else ""
-        raise DataError(f"{path}:{where} malformed {what} file ({detail})") from None
-    except Exception as exc:  # any parser failure is a data problem of this file
-        raise DataError(
-            f"{path}: cannot read the {what} file ({type(exc).__name__}: {exc})"
-        ) from None
+    return path
+
+
+def _read_csv(path: Path, what: str, *, tsv: bool) -> pd.DataFrame:
+    """A delimited text file as a frame of strings (empty cells missing)."""
+    text = _decode_bytes(path.read_bytes(), path)
+    if not text.strip():
+        raise DataError(f"{path}: the {what} file is empty")
+    delimiter = "\t" if tsv else _sniff_delimiter(text)
+    return pd.read_csv(
+        io.StringIO(text),
+        sep=delimiter,
+        dtype=str,
+        keep_default_na=False,
+        na_values=[""],
+        on_bad_lines="error",
+        skip_blank_lines=False,
+    )
+
+
+def _parser_error(exc: pd.errors.ParserError, path: Path, what: str) -> DataError:
+    """The parser's complaint as a DataError naming the line and the field counts."""
+    detail = " ".join(str(exc).split())
+    line = re.search(r"line (\d+)", detail)
+    fields = re.search(r"Expected (\d+) fields in line \d+, saw (\d+)", detail)
+    if line and fields:
+        return DataError(
+            f"{path}: line {line.group(1)} (data row {int(line.group(1)) - 1}) has "
+            f"{fields.group(2)} fields, the header has {fields.group(1)}"
+        )
+    where = f" line {line.group(1)}:" if line else ""
+    return DataError(f"{path}:{where} malformed {what} file ({detail})")
+
+
+def _check_header(frame: pd.DataFrame, path: Path) -> pd.DataFrame:
+    """Column names stripped; duplicated names refused."""
     frame.columns = [str(c).strip() for c in frame.columns]
     duplicated = frame.columns[frame.columns.duplicated()].tolist()
     if duplicated:
@@ -217,9 +239,7 @@ def escape_formulas(frame: pd.DataFrame) -> pd.DataFrame:
     LibreOffice show them as text (OWASP CSV injection guidance).
     """
     out = frame.copy()
-    out.columns = [
-        "'" + str(c) if _FORMULA_START.search(str(c)) else c for c in out.columns
-    ]
+    out.columns = ["'" + str(c) if _FORMULA_START.search(str(c)) else c for c in out.columns]
     for name in out.columns:
         column = out[name]
         if not (pd.api.types.is_object_dtype(column) or pd.api.types.is_string_dtype(column)):
@@ -238,13 +258,8 @@ def write_table(frame: pd.DataFrame, path: str | Path, *, escape: bool = True) -
     CSV and XLSX exports are protected against formula injection unless
     ``escape=False``.  Parent folders are created.
     """
-    path = Path(path)
+    path = check_writable(path)
     suffix = path.suffix.lower()
-    if suffix not in (".csv", ".xlsx", ".parquet", ".pq"):
-        raise UsageError(
-            f"{path}: cannot write {suffix or 'a file without suffix'}; use .csv, .xlsx or .parquet"
-        )
-    check_writable(path)
     try:
         if suffix in (".parquet", ".pq"):
             frame.to_parquet(path, index=False)
@@ -260,14 +275,26 @@ def write_table(frame: pd.DataFrame, path: str | Path, *, escape: bool = True) -
     return path
 
 
-def check_writable(path: str | Path) -> Path:
-    """Make sure ``path`` can be written (its folder is created); raise DataError if not.
+def check_writable(path: str | Path, *, suffixes: tuple[str, ...] = WRITE_SUFFIXES) -> Path:
+    """Make sure ``path`` can be written (its folder is created); raise if not.
 
     Called before long work so that a bad ``--out`` fails at once.
+
+    Raises
+    ------
+    UsageError
+        The suffix is not one of ``suffixes``.
+    DataError
+        The path is a folder, or its folder cannot be created or written.
     """
     path = Path(path)
     if path.is_dir():
         raise DataError(f"{path}: is a folder; give a file name")
+    if path.suffix.lower() not in suffixes:
+        raise UsageError(
+            f"{path}: cannot write {path.suffix or 'a file without suffix'}; "
+            f"use {', '.join(suffixes)}"
+        )
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
     except OSError as exc:

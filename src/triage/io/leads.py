@@ -24,22 +24,13 @@ import pandas as pd
 from yaml.nodes import MappingNode, ScalarNode
 
 from triage.errors import DataError
-from triage.io import read_table
-from triage.schema import DECODED_COLUMNS, LEAD_COLUMNS
+from triage.io.tables import read_table
+from triage.schema import DECODED_COLUMNS, DERIVED_COLUMNS, LEAD_COLUMNS
 
 __all__ = ["CANONICAL_COLUMNS", "apply_mapping", "load_leads", "load_mapping"]
 
 #: Names a mapping may map to.
-CANONICAL_COLUMNS: tuple[str, ...] = (
-    *LEAD_COLUMNS,
-    *DECODED_COLUMNS,
-    "phone_valid",
-    "email_valid",
-    "request_length",
-    "is_duplicate",
-    "hour",
-    "weekday",
-)
+CANONICAL_COLUMNS: tuple[str, ...] = (*LEAD_COLUMNS, *DECODED_COLUMNS, *DERIVED_COLUMNS)
 
 
 def load_mapping(path: str | Path) -> dict[str, tuple[str, str]]:
@@ -57,7 +48,7 @@ def load_mapping(path: str | Path) -> dict[str, tuple[str, str]]:
         is not a column name, or two names map to the same source column; the
         message names the file, the line and the key.
     """
-    from triage.charter._yaml import node_where, read_yaml, scalar_value
+    from triage.io.yaml import node_where, read_yaml, scalar_value
 
     doc = read_yaml(path, what="mapping")
     source = doc.source

@@ -5,29 +5,16 @@ from __future__ import annotations
 import argparse
 import sys
 import time
-from collections.abc import Callable
 from typing import Any
 
+from triage.cli._common import iso_date, positive_int, whole_number
 from triage.config import DEFAULT_SEED
 
-
-def _whole(minimum: int) -> Callable[[str], int]:
-    """An argparse type: a whole number of at least ``minimum``."""
-
-    def parse(text: str) -> int:
-        try:
-            value = int(text)
-        except ValueError:
-            raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}") from None
-        if value < minimum:
-            raise argparse.ArgumentTypeError(f"must be at least {minimum}, got {value}")
-        return value
-
-    return parse
+__all__ = ["register", "run"]
 
 
 def register(sub: Any) -> None:
-    """Register ``triage synth`` on the subparsers ``sub``."""
+    """Add ``triage synth``."""
     parser = sub.add_parser(
         "synth",
         help="generate a deterministic synthetic world: catalog, leads and ground truth",
@@ -37,54 +24,48 @@ def register(sub: Any) -> None:
         ),
     )
     parser.add_argument("--out", required=True, help="folder to write the files into")
-    parser.add_argument("--months", type=_whole(1), default=6, help="months of leads (default 6)")
+    parser.add_argument(
+        "--months", type=positive_int, default=6, help="months of leads (default 6)"
+    )
     parser.add_argument(
         "--leads-per-month",
-        type=_whole(1),
+        type=positive_int,
         default=3000,
         help="leads created per month (default 3000)",
     )
     parser.add_argument(
         "--catalog-size",
-        type=_whole(1),
+        type=positive_int,
         default=20000,
         help="number of catalog items (default 20000)",
     )
     parser.add_argument(
-        "--seed", type=_whole(0), default=DEFAULT_SEED, help=f"random seed (default {DEFAULT_SEED})"
+        "--seed",
+        type=whole_number(0),
+        default=DEFAULT_SEED,
+        help=f"random seed (default {DEFAULT_SEED})",
     )
     parser.add_argument(
         "--start",
+        type=iso_date,
         default="2026-05-01",
         help="first day of the period, ISO date (default 2026-05-01)",
     )
-    parser.set_defaults(func=handler)
+    parser.set_defaults(run=run)
 
 
-def handler(args: argparse.Namespace) -> int:
+def run(args: argparse.Namespace) -> int:
     """Generate and write the world; print the paths and a one-line summary on stderr."""
-    from triage.errors import UsageError
     from triage.synth import generate_world, write_world
 
     began = time.perf_counter()
-    try:
-        world = generate_world(
-            months=args.months,
-            leads_per_month=args.leads_per_month,
-            catalog_size=args.catalog_size,
-            seed=args.seed,
-            start=args.start,
-        )
-    except UsageError as exc:
-        # name the command-line option rather than the Python argument
-        message = str(exc)
-        for name in ("leads_per_month", "catalog_size", "months", "seed", "start"):
-            message = (
-                message.replace(name, "--" + name.replace("_", "-"), 1)
-                if message.startswith(name)
-                else message
-            )
-        raise UsageError(f"synth: {message}") from None
+    world = generate_world(
+        months=args.months,
+        leads_per_month=args.leads_per_month,
+        catalog_size=args.catalog_size,
+        seed=args.seed,
+        start=args.start,
+    )
     paths = write_world(world, args.out)
     counts = world.summary()["counts"]
     for path in paths.values():

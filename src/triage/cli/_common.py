@@ -1,0 +1,175 @@
+"""What every command shares: option types and groups, warnings on stderr, the console."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import warnings
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+from triage.errors import DataError, UsageError
+
+__all__ = [
+    "LANGS",
+    "add_catalog_option",
+    "add_leads_options",
+    "add_workers_option",
+    "build_scorer",
+    "iso_date",
+    "load_leads_from",
+    "output_path",
+    "positive_int",
+    "require_file",
+    "show_progress",
+    "warnings_to_stderr",
+    "whole_number",
+]
+
+LANGS = ("en", "ru")
+
+
+def whole_number(minimum: int) -> Callable[[str], int]:
+    """An argparse type: a whole number of at least ``minimum``."""
+
+    def parse(text: str) -> int:
+        try:
+            value = int(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}") from None
+        if value < minimum:
+            raise argparse.ArgumentTypeError(f"must be at least {minimum}, got {value}")
+        return value
+
+    parse.__name__ = "whole number"
+    return parse
+
+
+#: An argparse type: a whole number from 1 up.
+positive_int = whole_number(1)
+
+
+def iso_date(text: str) -> str:
+    """An argparse type: an ISO date (2026-05-01), returned as given."""
+    import datetime as dt
+
+    try:
+        dt.date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(
+            f"expected an ISO date like 2026-05-01, got {text!r}"
+        ) from None
+    return text
+
+
+def require_file(path: str | Path | None, what: str) -> Path | None:
+    """``path`` when it names an existing file (None passes); a DataError (exit 1) if not."""
+    if path is None:
+        return None
+    path = Path(path)
+    if not path.is_file():
+        raise DataError(f"{path}: {what} file not found")
+    return path
+
+
+def output_path(path: str | Path | None, suffixes: Sequence[str] | None = None) -> Path | None:
+    """Check an ``--out`` before any work: suffix, folder, permissions (None passes)."""
+    if path is None:
+        return None
+    from triage.io.tables import WRITE_SUFFIXES, check_writable
+
+    return check_writable(path, suffixes=tuple(suffixes or WRITE_SUFFIXES))
+
+
+@contextmanager
+def warnings_to_stderr() -> Iterator[None]:
+    """Show every warning the library raised once, as ``warning: ...`` on stderr."""
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        try:
+            yield
+        finally:
+            seen: set[str] = set()
+            for w in caught:
+                text = str(w.message)
+                if text not in seen:
+                    seen.add(text)
+                    print(f"warning: {text}", file=sys.stderr)
+
+
+def show_progress(args: argparse.Namespace) -> bool:
+    """Progress bars when asked, else when stderr is a terminal."""
+    choice = getattr(args, "progress", None)
+    return sys.stderr.isatty() if choice is None else bool(choice)
+
+
+def add_workers_option(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--workers",
+        type=positive_int,
+        default=os.cpu_count() or 1,
+        metavar="N",
+        help="worker processes (default: the number of CPUs)",
+    )
+    parser.add_argument(
+        "--progress",
+        action=argparse.BooleanOptionalAction,
+        default=None,
+        help="show a progress bar (default: when stderr is a terminal)",
+    )
+
+
+def add_catalog_option(parser: argparse.ArgumentParser, *, required: bool = False) -> None:
+    parser.add_argument(
+        "--catalog",
+        type=Path,
+        required=required,
+        metavar="FILE",
+        help="the shop's catalog (CSV/XLSX/Parquet with sku and name) to decode requests against",
+    )
+
+
+def add_leads_options(parser: argparse.ArgumentParser, *, required: bool) -> None:
+    """``--leads``, ``--map``, ``--catalog`` and ``--no-decode``."""
+    parser.add_argument(
+        "--leads",
+        required=required,
+        metavar="LEADS",
+        help="lead export (CSV in any encoding and delimiter, XLSX or Parquet)",
+    )
+    parser.add_argument(
+        "--map",
+        dest="mapping",
+        metavar="MAPPING.yaml",
+        help="column mapping for exports with other column names (canonical_name: source column)",
+    )
+    add_catalog_option(parser)
+    parser.add_argument(
+        "--no-decode",
+        dest="decode",
+        action="store_false",
+        help="without --catalog: leave criteria on decoded_* fields empty instead of refusing",
+    )
+
+
+def load_leads_from(args: argparse.Namespace) -> Any:
+    from triage.io.leads import load_leads
+
+    return load_leads(args.leads, mapping=args.mapping)
+
+
+def build_scorer(args: argparse.Namespace, charter: Any) -> Any:
+    """The pipeline's scorer for ``--catalog`` / ``--no-decode`` and a charter (or None)."""
+    from triage.pipeline import Scorer
+
+    if args.catalog is not None and not args.decode:
+        raise UsageError("--catalog and --no-decode contradict each other; give one")
+    return Scorer.build(
+        catalog=require_file(args.catalog, "catalog"),
+        charter=charter,
+        use_charter=charter is not None,
+        missing="error" if args.decode else "empty",
+    )
