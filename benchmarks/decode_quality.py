@@ -55,7 +55,7 @@ def evaluate(
 
     true_group = df["true_sku"].fillna("").astype(str).map(groups)
     top1_group = df["decoded_sku"].fillna("").astype(str).map(groups)
-    cand = df["decoded_candidates"].apply(candidate_skus)
+    cand = pd.Series([candidate_skus(c) for c in df["decoded_candidates"]], index=df.index, dtype=object)
     top5 = [tg in {groups.get(s) for s in c[:5]} for tg, c in zip(true_group, cand, strict=True)]
     spec = df["specifies_item"].astype(str).str.lower().isin(["true", "1"]) & (
         df["true_sku"].fillna("") != ""

@@ -123,6 +123,46 @@ def _morph() -> Any:
     return pymorphy3.MorphAnalyzer()
 
 
+# Neighbouring keys: a slip of the finger lands on one of them.
+_KEY_ROWS = (
+    "йцукенгшщзхъ",
+    "фывапролджэ",
+    "ячсмитьбю",
+    "qwertyuiop",
+    "asdfghjkl",
+    "zxcvbnm",
+)
+_NEIGHBOURS = {
+    frozenset((row[i], row[i + 1])) for row in _KEY_ROWS for i in range(len(row) - 1)
+}
+
+
+def _slip_cost(typed: str, form: str) -> float:
+    """Cost of the letters that differ: a neighbouring key costs half a wrong one."""
+    if len(typed) != len(form):
+        return float(abs(len(typed) - len(form)))
+    return sum(
+        0.5 if frozenset((a, b)) in _NEIGHBOURS else 1.0
+        for a, b in zip(typed, form, strict=True)
+        if a != b
+    )
+
+
+def _closest(word: str, pool: list[str], limit: int) -> tuple[int, str] | None:
+    """The form of ``pool`` closest to ``word`` by edit distance (at most ``limit``).
+
+    Ties go to the likelier slip of the finger (neighbouring keys), then to
+    the alphabetically first form: never to the order of a set, which would
+    follow the per-process hash seed.
+    """
+    hits = process.extract(word, pool, scorer=OSA.distance, score_cutoff=limit, limit=None)
+    if not hits:
+        return None
+    distance = min(int(h[1]) for h in hits)
+    tied = sorted({h[0] for h in hits if int(h[1]) == distance})
+    return distance, min(tied, key=lambda form: (_slip_cost(word, form), form))
+
+
 class TextAnalyzer:
     """Resolve words and extract slots using a :class:`Lexicon`.
 
@@ -262,7 +302,9 @@ class TextAnalyzer:
             if len(form) >= 3 and not any(ch.isdigit() for ch in form):
                 buckets[len(form)].append(form)
         surface_buckets: dict[int, list[str]] = defaultdict(list)
-        for form in correct:
+        # Sorted: the first of equally close words wins a typo match, so the
+        # order must not follow the per-process string hash seed.
+        for form in sorted(correct):
             if (
                 len(form) >= 3
                 and not any(ch.isdigit() for ch in form)
@@ -304,11 +346,9 @@ class TextAnalyzer:
             else (self._surface_buckets, self._fuzzy_buckets)
         )
         for rank, buckets in enumerate(tiers):
-            hit = process.extractOne(
-                word, buckets.get(min(n, 39), []), scorer=OSA.distance, score_cutoff=limit
-            )
-            if hit is not None and (best is None or hit[1] < best[0]):
-                best = (int(hit[1]), hit[0])
+            hit = _closest(word, buckets.get(min(n, 39), []), limit)
+            if hit is not None and (best is None or hit[0] < best[0]):
+                best = hit
             if best is not None and best[0] <= 1 and rank == 0:
                 break  # a lexicon word itself at one edit beats any inflected form
         return self._form2canon[best[1]] if best is not None else None
