@@ -30,6 +30,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from triage._parallel import run_chunks
@@ -39,16 +40,22 @@ from triage.decode import Decoder
 from triage.errors import TriageWarning, UsageError
 from triage.features import DEFAULT_WINDOW_DAYS, derivable, derive_fields
 from triage.io import require_columns
+from triage.io.leads import LeadSchema
+from triage.model import Judge
 from triage.schema import (
     CHARTER_FAILED,
     CHARTER_VERDICT,
     CRIT_PREFIX,
     DECODED_COLUMNS,
     DERIVED_COLUMNS,
+    MODEL_VERDICT,
+    P_TARGET,
+    REASON_PREFIX,
+    REASONS,
     WINDOW_COLUMNS,
 )
 
-__all__ = ["DEFAULT_CHUNK_SIZE", "BatchResult", "Scorer", "score_batch"]
+__all__ = ["DEFAULT_CHUNK_SIZE", "BatchResult", "Scorer", "score_batch", "score_file"]
 
 #: Rows per chunk of :meth:`Scorer.score_batch`.
 DEFAULT_CHUNK_SIZE = 5000
@@ -88,6 +95,9 @@ class Scorer:
         charter: Charter | None = None,
         missing: str = "error",
         text_column: str = "request_text",
+        judge: Judge | None = None,
+        explain: bool = True,
+        top_reasons: int = 3,
     ) -> None:
         if missing not in ("error", "empty"):
             raise UsageError(f"missing must be 'error' or 'empty', got {missing!r}")
@@ -97,6 +107,11 @@ class Scorer:
         self.charter = charter
         self.missing = missing
         self.text_column = text_column
+        self.judge = judge
+        self.explain = explain
+        self.top_reasons = top_reasons
+        if judge is not None and explain:
+            import shap  # noqa: F401 - imported once here, shared by forked workers
 
     @classmethod
     def build(
@@ -109,12 +124,21 @@ class Scorer:
         text_column: str = "request_text",
         top_k: int = 5,
         lexicon_files: Sequence[str | Path] = (),
+        judge: Judge | None = None,
+        explain: bool = True,
     ) -> Scorer:
         """A scorer from file paths (or ready objects).
 
         ``charter`` defaults to the settings' agreed charter unless
         ``use_charter`` is False; ``catalog`` None means "do not decode".
+        With a ``judge``, its own charter and catalog copy are the defaults.
         """
+        if judge is not None:
+            if catalog is None and judge.catalog is not None:
+                catalog = judge.catalog
+            if charter is None:
+                charter = judge.charter
+                use_charter = judge.charter is not None
         decoder: Decoder | None
         if catalog is None or isinstance(catalog, Decoder):
             decoder = catalog
@@ -125,7 +149,14 @@ class Scorer:
             loaded = charter
         elif use_charter:
             loaded = load_charter(charter if charter is not None else get_settings().agreed_charter)
-        return cls(decoder=decoder, charter=loaded, missing=missing, text_column=text_column)
+        return cls(
+            decoder=decoder,
+            charter=loaded,
+            missing=missing,
+            text_column=text_column,
+            judge=judge,
+            explain=explain,
+        )
 
     @property
     def window_days(self) -> int:
@@ -142,10 +173,23 @@ class Scorer:
         here, never per chunk.  Fields whose source columns are missing are
         left out silently (the charter warns about the ones it needs).
         """
-        if self.charter is None:
+        if self.charter is None and self.judge is None:
             return leads
         names = [n for n in DERIVED_COLUMNS if derivable(n, map(str, leads.columns)) is True]
         return derive_fields(leads, names, window_days=self.window_days)
+
+    def window_sources(self) -> list[str]:
+        """The lead columns the pre-pass reads (to stream a file, read only these first)."""
+        return ["created_at", "phone", "email"]
+
+    def window_fields(self, sources: pd.DataFrame) -> pd.DataFrame:
+        """The window fields of every lead, from the pre-pass columns alone."""
+        if self.charter is None and self.judge is None:
+            return pd.DataFrame(index=sources.index)
+        columns = list(map(str, sources.columns))
+        names = [n for n in WINDOW_COLUMNS if derivable(n, columns) is True]
+        derived = derive_fields(sources, names, window_days=self.window_days)
+        return derived[[n for n in names if n in derived.columns]]
 
     def score_chunk(self, chunk: pd.DataFrame) -> pd.DataFrame:
         """Decode, derive the row fields and evaluate the charter on some rows.
@@ -162,7 +206,48 @@ class Scorer:
             frame = frame.join(decoded)
         if self.charter is not None:
             frame = evaluate_charter(frame, self.charter, missing=self.missing)
-        return _ordered(frame)
+        frame = _ordered(frame)
+        if self.judge is not None:
+            frame = self._judge(frame)
+        return frame
+
+    def _judge(self, frame: pd.DataFrame) -> pd.DataFrame:
+        """``p_target``, ``model_verdict`` and, with ``explain``, the reasons per criterion."""
+        from triage.explain import explain, reasons, reasons_json
+
+        judge = self.judge
+        assert judge is not None
+        absent = judge.missing_columns(frame)
+        if absent:
+            warnings.warn(
+                f"{frame.attrs.get('source', 'the leads')}: the judge's input column(s) "
+                f"{', '.join(absent[:5])} are missing and read as empty",
+                TriageWarning,
+                stacklevel=2,
+            )
+        X = judge.matrix(frame)
+        out = frame.copy()
+        if self.explain and len(frame):
+            ex = explain(judge.pipeline, judge.spec, X, background=judge.background)
+            p = ex.p
+        else:
+            p = judge.predict_proba(frame)
+        out[P_TARGET] = p
+        out[MODEL_VERDICT] = pd.array(
+            np.where(p >= judge.threshold, "target", "non_target"), dtype="string"
+        )
+        if not self.explain:
+            return out
+        if len(frame):
+            items = reasons(ex, frame, judge.spec, top=self.top_reasons)
+            out[REASONS] = pd.array([reasons_json(i) for i in items], dtype="string")
+            for k, group in enumerate(ex.groups):
+                out[REASON_PREFIX + group] = np.round(ex.by_group[:, k], 2)
+        else:
+            out[REASONS] = pd.array([], dtype="string")
+            for group in judge.spec.group_ids:
+                out[REASON_PREFIX + group] = np.zeros(0)
+        return out
 
     def _check_window_fields(self, chunk: pd.DataFrame) -> None:
         if self.charter is None:
@@ -270,3 +355,60 @@ def score_batch(
     """
     scorer = Scorer.build(catalog=catalog, charter=charter)
     return scorer.score_batch(leads, chunk_size=chunk_size, workers=workers, progress=progress)
+
+
+def score_file(
+    scorer: Scorer,
+    leads: str | Path,
+    out: str | Path,
+    *,
+    schema: LeadSchema | None = None,
+    chunk_size: int = 20_000,
+    workers: int = 1,
+    progress: bool = False,
+) -> dict[str, Any]:
+    """Score a lead file into ``out`` chunk by chunk, with bounded memory.
+
+    The pre-pass reads only the columns the window fields need (every row);
+    then chunks are read, mapped through the schema, scored (``workers``
+    chunks at a time in worker processes) and appended to a temporary file
+    that replaces ``out`` only when every row is written.
+
+    Returns
+    -------
+    dict
+        ``rows`` written, ``seconds`` per stage.
+    """
+    from triage.io.leads import apply_schema
+    from triage.io.stream import ChunkWriter, iter_chunks, read_columns
+
+    timings: dict[str, float] = {}
+    start = time.perf_counter()
+    renames = schema.renames if schema is not None else {}
+    back = {canon: src for src, canon in renames.items()}
+    sources = read_columns(leads, [back.get(c, c) for c in scorer.window_sources()])
+    window = scorer.window_fields(sources.rename(columns=renames))
+    timings["pre-pass"] = time.perf_counter() - start
+    start = time.perf_counter()
+    with ChunkWriter(out) as writer, _bar(len(window), progress) as bar:
+        batch: list[pd.DataFrame] = []
+        for chunk in iter_chunks(leads, chunk_size=chunk_size):
+            frame = apply_schema(chunk, schema, strict=False) if schema is not None else chunk
+            frame.attrs["source"] = str(leads)
+            for column in window.columns:
+                frame[column] = window[column].iloc[frame.index].to_numpy()
+            batch.append(frame)
+            if len(batch) >= workers:
+                _flush(scorer, batch, writer, workers, bar)
+                batch = []
+        _flush(scorer, batch, writer, workers, bar)
+        path = writer.close()
+    timings["score"] = time.perf_counter() - start
+    return {"rows": writer.rows, "path": path, "timings": timings}
+
+
+def _flush(scorer: Scorer, batch: list[pd.DataFrame], writer: Any, workers: int, bar: Any) -> None:
+    if not batch:
+        return
+    for part in run_chunks(scorer, "score_chunk", batch, workers=workers, on_result=bar.update):
+        writer.write(part)

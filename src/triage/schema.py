@@ -11,7 +11,8 @@ features        :data:`DERIVED`              :mod:`triage.features`
 decoder         ``decoded_*`` (:data:`DECODED`)  :class:`triage.decode.Decoder`
 charter         ``crit_<id>``, :data:`CHARTER_VERDICT`, :data:`CHARTER_FAILED`
                                              :func:`triage.charter.evaluate_charter`
-model           ``p_target``, ``model_verdict``, ``reason_*``    the judge
+judge           ``p_target``, ``model_verdict``, ``reasons``,    :class:`triage.pipeline.Scorer`
+                ``reason_<criterion>``                           with a judge
 responsibility  :data:`RESPONSIBILITY`       :mod:`triage.verdict`
 ==============  ===========================  =====================================
 
@@ -55,7 +56,10 @@ __all__ = [
     "LEAD",
     "LEAD_COLUMNS",
     "MISSING_PREFIX",
+    "MODEL_VERDICT",
     "P_PREFIX",
+    "P_TARGET",
+    "REASONS",
     "REASON_PREFIX",
     "RESPONSIBILITIES",
     "RESPONSIBILITY",
@@ -95,6 +99,10 @@ MISSING_PREFIX = "missing:"
 #: Separator of the ids in ``charter_failed``.
 FAILED_SEP = ";"
 RESPONSIBILITY = "responsibility"
+#: The judge's columns: calibrated probability, verdict at the model's threshold, top reasons.
+P_TARGET = "p_target"
+MODEL_VERDICT = "model_verdict"
+REASONS = "reasons"
 #: Decoded columns other modules name one by one.
 CANDIDATES = "decoded_candidates"
 DECODED_STATUS = "decoded_status"
@@ -224,7 +232,15 @@ DERIVED_COLUMNS = [c.name for c in DERIVED]
 _DTYPES: dict[str, str] = {
     c.name: c.dtype for group in (LEAD, CATALOG, TRUTH, DECODED, DERIVED) for c in group
 }
-_DTYPES.update({CHARTER_VERDICT: "string", CHARTER_FAILED: "string"})
+_DTYPES.update(
+    {
+        CHARTER_VERDICT: "string",
+        CHARTER_FAILED: "string",
+        P_TARGET: "float64",
+        MODEL_VERDICT: "string",
+        REASONS: "string",
+    }
+)
 
 
 def crit_column(criterion_id: str) -> str:
@@ -254,9 +270,11 @@ def kind_of(name: str) -> str:
 
 
 def dtype_of(name: str) -> str:
-    """The dtype of a known column; ``crit_*`` columns are ``boolean``."""
+    """The dtype of a known column; ``crit_*`` columns are ``boolean``, ``reason_*`` floats."""
     if name.startswith(CRIT_PREFIX):
         return "boolean"
+    if name.startswith(REASON_PREFIX):
+        return "float64"
     try:
         return _DTYPES[name]
     except KeyError:

@@ -17,14 +17,23 @@ import sys
 from collections.abc import Sequence
 from types import ModuleType
 
-from triage.cli import agreement, charter, decode, demo, synth
+from triage.cli import agreement, charter, decode, demo, explain, score, synth, train
 from triage.cli._common import warnings_to_stderr
 from triage.errors import TriageError, UsageError
 
 __all__ = ["COMMANDS", "build_parser", "main"]
 
 #: The commands, in the order ``triage --help`` lists them.
-COMMANDS: tuple[ModuleType, ...] = (synth, decode, charter, agreement, demo)
+COMMANDS: tuple[ModuleType, ...] = (
+    synth,
+    decode,
+    charter,
+    agreement,
+    train,
+    score,
+    explain,
+    demo,
+)
 
 
 class _Parser(argparse.ArgumentParser):

@@ -18,6 +18,8 @@ from triage.report.terminal import (
     render_decoded,
     render_demo,
     render_diff,
+    render_evaluation,
+    render_training,
 )
 
 __all__ = [
@@ -31,4 +33,6 @@ __all__ = [
     "render_demo",
     "render_diff",
     "render_diff_html",
+    "render_evaluation",
+    "render_training",
 ]

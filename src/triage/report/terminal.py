@@ -30,6 +30,8 @@ __all__ = [
     "render_decoded",
     "render_demo",
     "render_diff",
+    "render_evaluation",
+    "render_training",
 ]
 
 _KIND_WORDS = {
@@ -334,4 +336,91 @@ def render_demo(result: DemoResult, *, console: Console | None = None) -> None:
         "[dim]timings: "
         + ", ".join(f"{k} {v:.1f} s" for k, v in t.items())
         + f"; judged leads: {result.paths['judged']}[/dim]"
+    )
+
+
+_METRICS = (
+    ("leads", "leads", "{:,}"),
+    ("roc_auc", "ROC AUC", "{:.3f}"),
+    ("pr_auc", "PR AUC", "{:.3f}"),
+    ("brier", "Brier", "{:.3f}"),
+    ("log_loss", "log loss", "{:.3f}"),
+    ("f1", "F1", "{:.3f}"),
+    ("accuracy", "accuracy", "{:.3f}"),
+    ("lift_top_decile", "lift top 10%", "{:.2f}"),
+)
+
+
+def render_evaluation(table: pd.DataFrame, *, title: str, console: Console | None = None) -> None:
+    """An evaluation table: one row per predictor (the judge and the baselines)."""
+    console = console or make_console()
+    out = Table(title=title)
+    out.add_column("predictor")
+    for _, header, _ in _METRICS:
+        out.add_column(header, justify="right")
+    out.add_column("confusion (tn fp fn tp)", justify="right")
+    for row in table.to_dict(orient="records"):
+        cells = []
+        for key, _, fmt in _METRICS:
+            value = row[key]
+            cells.append("—" if value is None or value != value else fmt.format(value))
+        confusion = f"{row['tn']:,} {row['fp']:,} {row['fn']:,} {row['tp']:,}"
+        out.add_row(str(row["predictor"]), *cells, confusion)
+    console.print(out)
+
+
+def render_training(result: Any, *, out: Any = None, console: Console | None = None) -> None:
+    """What ``triage train`` learnt from, which estimator won, and how it compares."""
+    console = console or make_console()
+    c = result.counts
+    console.print(
+        f"[bold]Training data:[/bold] {c['leads']:,} leads: {c['agreed']:,} agreed by both "
+        f"departments, {c['adjudicated']:,} adjudicated by the owner, {c['not_agreed']:,} without "
+        f"an agreed verdict (scored, never trained on). Labelled: {c['target']:,} target, "
+        f"{c['non_target']:,} non-target."
+    )
+    console.print(f"[bold]Split:[/bold] {result.split.how}.")
+    losses = ", ".join(f"{k} {v:.4f}" for k, v in sorted(result.choice.oof_log_loss.items()))
+    console.print(
+        f"[bold]Estimator:[/bold] {result.choice.name} (out-of-fold log loss: {losses}; "
+        f"better by {result.choice.margin:.4f}), sigmoid-calibrated; threshold "
+        f"{result.judge.threshold:.3f} maximises Youden's J (TPR - FPR) out of fold."
+    )
+    for note in result.notes:
+        console.print(f"[dim]note: {note}[/dim]")
+    render_evaluation(
+        result.evaluation,
+        title="Held-out test: against the agreed verdicts (departments' verdicts agree there "
+        "by definition)",
+        console=console,
+    )
+    if result.truth_evaluation is not None:
+        render_evaluation(
+            result.truth_evaluation,
+            title="Every lead of the test period, agreed or disputed: against the ground truth",
+            console=console,
+        )
+    console.print(_verdict_sentence(result))
+    if out is not None:
+        console.print(f"[dim]model written to {out}/[/dim]")
+
+
+def _verdict_sentence(result: Any) -> str:
+    """Whether the judge beats the charter alone, in one sentence, from the numbers."""
+    table = result.truth_evaluation if result.truth_evaluation is not None else result.evaluation
+    rows = {r["predictor"]: r for r in table.to_dict(orient="records")}
+    judge, charter = rows.get("judge (model)"), rows.get("agreed charter alone")
+    if judge is None or charter is None:
+        return "No charter baseline: the judge stands alone."
+    against = "the ground truth" if result.truth_evaluation is not None else "the agreed verdicts"
+    if judge["accuracy"] >= charter["accuracy"]:
+        return (
+            f"Against {against} the judge is right on {judge['accuracy']:.1%} of leads, the "
+            f"charter alone on {charter['accuracy']:.1%}."
+        )
+    return (
+        f"Against {against} the judge ({judge['accuracy']:.1%}) does NOT beat the charter alone "
+        f"({charter['accuracy']:.1%}): it learns what both departments agree on, including their "
+        "shared mistakes, while the charter is the decree; settle disputes (adjudications) to "
+        "teach it otherwise."
     )

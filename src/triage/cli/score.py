@@ -1,0 +1,78 @@
+"""``triage score``: every lead judged by a trained judge, chunk by chunk."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+from typing import Any
+
+from triage.cli._common import add_workers_option, output_path, require_file, show_progress
+from triage.errors import UsageError
+
+__all__ = ["register", "run"]
+
+
+def _file(path: str | Path, what: str) -> Path:
+    """``path`` when it names an existing file; a DataError (exit 1) if not."""
+    found = require_file(path, what)
+    assert found is not None
+    return found
+
+
+def register(sub: Any) -> None:
+    """Add ``triage score``."""
+    p = sub.add_parser(
+        "score",
+        help="score leads with a trained judge: p_target, verdict and reasons per lead",
+        description=(
+            "Every input row in order, plus the decoder's and the charter's columns, p_target, "
+            "model_verdict, reasons (top-3, JSON) and reason_<criterion> (probability points). "
+            "New leads need no verdict columns; when present they are carried through."
+        ),
+    )
+    p.add_argument("--model", required=True, type=Path, help="model folder (triage train --out)")
+    p.add_argument("--leads", required=True, type=Path, help="lead export (CSV, XLSX, Parquet)")
+    p.add_argument("--schema", type=Path, help="lead schema (default: the one the model used)")
+    p.add_argument(
+        "--catalog", type=Path, help="catalog to decode against (default: the model's copy)"
+    )
+    p.add_argument("--out", required=True, type=Path, help="output .csv or .parquet")
+    p.add_argument(
+        "--chunk-size", type=int, default=20_000, metavar="N", help="rows per chunk (default 20000)"
+    )
+    p.add_argument(
+        "--no-explain", dest="explain", action="store_false", help="skip the reasons (faster)"
+    )
+    add_workers_option(p)
+    p.set_defaults(run=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    from triage.io.leads import load_schema
+    from triage.model import load_judge
+    from triage.pipeline import Scorer, score_file
+
+    if args.chunk_size < 1:
+        raise UsageError("--chunk-size must be a positive integer")
+    out = output_path(args.out, (".csv", ".parquet", ".pq"))
+    leads = _file(args.leads, "leads")
+    if out is not None and leads is not None and out.resolve() == leads.resolve():
+        raise UsageError(f"--out {out} is the input file; choose another name")
+    judge = load_judge(args.model)
+    schema = load_schema(_file(args.schema, "schema")) if args.schema else judge.schema
+    scorer = Scorer.build(
+        catalog=require_file(args.catalog, "catalog"), judge=judge, explain=args.explain
+    )
+    result = score_file(
+        scorer,
+        leads,
+        out,  # type: ignore[arg-type]
+        schema=schema,
+        chunk_size=args.chunk_size,
+        workers=args.workers,
+        progress=show_progress(args),
+    )
+    timings = ", ".join(f"{k} {v:.1f} s" for k, v in result["timings"].items())
+    print(f"scored {result['rows']:,} leads -> {result['path']} ({timings})", file=sys.stderr)
+    return 0
