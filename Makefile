@@ -16,7 +16,7 @@ $(STAMP): pyproject.toml requirements.lock
 	touch $(STAMP)
 
 demo: $(STAMP)
-	$(BIN)/triage demo --out data/sample
+	$(BIN)/triage demo --out data/sample --force
 
 test: $(STAMP)
 	$(BIN)/ruff check src tests benchmarks notebooks

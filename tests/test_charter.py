@@ -598,6 +598,88 @@ def test_derived_and_decoded_fields_checked_against_data() -> None:
     assert "cannot be decoded" in messages[1]
 
 
+def test_misspelled_field_refuses_evaluation() -> None:
+    charter = parse_charter(
+        HEAD
+        + "  - id: r\n    rule: {field: regoin, op: eq, value: Москва}\n"
+        + "  - id: c\n    rule: {field: channel, op: eq, value: avito}\n"
+    )
+    frame = pd.DataFrame({"region": ["Москва"], "channel": ["avito"]})
+    with pytest.raises(CharterError, match=r"<charter>:4:11: .*'regoin'.*did you mean 'region'"):
+        evaluate_charter(frame, charter)
+
+
+def test_charter_reading_nothing_the_leads_have_is_refused() -> None:
+    charter = parse_charter(
+        HEAD
+        + "  - id: r\n    rule: {field: region, op: eq, value: Москва}\n"
+        + "  - id: m\n    rule: {field: decoded_make, op: eq, value: Opel}\n"
+    )
+    export = pd.DataFrame({"Регион": ["Москва"], "Запрос": ["привод"]})
+    issues = validate_charter(charter, export)
+    assert issues[-1].code == "all_missing" and "--map" in issues[-1].message
+    with (
+        pytest.warns(TriageWarning, match="need the decoder"),
+        pytest.raises(CharterError, match="none of the fields the charter reads"),
+    ):
+        evaluate_charter(export, charter, missing="empty")
+
+
+def test_numbers_compared_with_text_are_an_error_or_counted() -> None:
+    charter = one("{field: region, op: gt, value: 5}")
+    frame = pd.DataFrame({"region": ["Москва", "Тверь", None]})
+    (issue,) = validate_charter(charter, frame)
+    assert issue.severity == "error"
+    assert "gt compares numbers, but 'region' holds text" in issue.message
+    with pytest.raises(CharterError, match="holds text"):
+        evaluate_charter(frame, charter)
+    money = pd.DataFrame({"revenue_rub": ["1 234,50", "около 500", "12 345 ₽", ""]})
+    charter = one("{field: revenue_rub, op: ge, value: 1000}")
+    (issue,) = validate_charter(charter, money)
+    assert issue.severity == "warning" and "1 of 3 value(s)" in issue.message
+    with pytest.warns(TriageWarning, match="are not numbers \\(e.g. 'около 500'\\)"):
+        out = evaluate_charter(money, charter)
+    assert bools(out["crit_c"]) == [True, None, True, None]
+    dates = one("{field: note, op: ge, value: 2026-01-01}")
+    (issue,) = validate_charter(dates, pd.DataFrame({"note": ["скоро", "потом"]}))
+    assert "ge compares dates, but 'note' holds text" in issue.message
+
+
+def test_rule_size_is_capped_with_its_place() -> None:
+    from triage.charter._model import rule_size
+    from triage.charter._parse import MAX_RULE_LEAVES
+
+    leaves = ", ".join(f"{{field: region, op: eq, value: r{i}}}" for i in range(MAX_RULE_LEAVES))
+    charter = one(f"{{any: [{leaves}]}}")
+    assert rule_size(charter.criteria[0].rule) == MAX_RULE_LEAVES
+    start = time.perf_counter()
+    with pytest.raises(CharterError, match=r"<charter>:4:17: criterion 'c': the rule holds 2,001"):
+        one(f"{{any: [{leaves}, {{field: region, op: is_empty}}]}}")
+    with pytest.raises(CharterError, match=r"<charter>:4:11: .* 4,000 comparisons; the limit"):
+        one(f"{{all: [{{any: [{leaves}]}}, {{not: {{any: [{leaves}]}}}}]}}")
+    assert time.perf_counter() - start < 10
+
+
+@pytest.mark.parametrize(
+    ("value", "match"),
+    [
+        ("2026-02-30", r"<charter>:4:46: cannot read '2026-02-30' \(day is out of range"),
+        ('"\\ud800"', r"<charter>:4:46: the value holds character U\+D800"),
+        ('"a\\x07b"', r"<charter>:4:46: the value holds character U\+0007"),
+    ],
+)
+def test_unusable_scalars_are_refused_with_their_place(value: str, match: str) -> None:
+    with pytest.raises(DataError, match=match):
+        one(f"{{field: created_at, op: ge, value: {value}}}")
+
+
+@pytest.mark.parametrize("char", ["\x00", "\x07", "\ufffe"])
+def test_control_characters_are_refused_with_their_place(char: str) -> None:
+    match = f"<charter>:4:43: character U\\+{ord(char):04X} is not allowed"
+    with pytest.raises(DataError, match=match):
+        one(f"{{field: region, op: eq, value: a{char}b}}")
+
+
 # --------------------------------------------------------------------------- hostile input
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import warnings
 
 import numpy as np
 import pandas as pd
@@ -10,7 +11,7 @@ import pytest
 from sklearn.metrics import cohen_kappa_score
 
 from triage.charter import agreement_table, cohen_kappa_ci, parse_charter
-from triage.errors import UsageError
+from triage.errors import TriageWarning, UsageError
 from triage.labels import normalize_verdicts
 
 
@@ -81,7 +82,7 @@ def test_kappa_edge_cases() -> None:
 
 def test_normalize_verdicts() -> None:
     raw = pd.Series(["target", "Целевой", "НЕЦЕЛЕВОЙ", "non-target", "да", "0", None, "может быть"])
-    assert normalize_verdicts(raw).tolist() == [
+    assert normalize_verdicts(raw, warn=False).tolist() == [
         "target",
         "target",
         "non_target",
@@ -91,6 +92,26 @@ def test_normalize_verdicts() -> None:
         pd.NA,
         pd.NA,
     ]
+
+
+def test_unknown_verdict_words_are_counted_and_can_be_mapped() -> None:
+    raw = pd.Series(
+        ["Целевой лид", "Целевой лид", " квалифицирован ", "n/a", "", None, "нет"],
+        name="sales_verdict",
+    )
+    with pytest.warns(TriageWarning) as caught:
+        assert normalize_verdicts(raw).isna().sum() == 6
+    message = str(caught[0].message)
+    assert message.startswith("sales_verdict: 4 of 7 verdict(s) are words triage does not know")
+    assert "'Целевой лид' (2), 'n/a' (1), 'квалифицирован' (1)" in message
+    mapping = {"целевой ЛИД": "target", "Квалифицирован": "target", "n/a": "non_target"}
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        mapped = normalize_verdicts(raw, mapping)
+    assert mapped.tolist()[:4] == ["target", "target", "target", "non_target"]
+    assert normalize_verdicts(pd.Series(["нет"]), {"нет": "target"}).tolist() == ["target"]
+    with pytest.raises(UsageError, match="map it to target or non_target"):
+        normalize_verdicts(raw, {"n/a": "maybe"})
 
 
 @pytest.fixture

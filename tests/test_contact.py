@@ -23,11 +23,33 @@ def test_contacts_in_text_are_masked(text, hidden, kept):
     assert "*" in out
 
 
+@pytest.mark.parametrize(
+    ("text", "hidden", "kept"),
+    [
+        ("звоните +375 29 123-45-67", "29 123-45", "+375"),
+        ("viber +380 67 123 45 67", "67 123 45", "+380"),
+        ("Handy +49 151 23456789", "151 2345", "+49"),
+        ("домашний 123-45-67 вечером", "123-45", "вечером"),
+        ("(495) 123-45-67", "123-45", "(495)"),
+        ("пишите в телеграм @ivan_petrov", "ivan_petrov", "@iv"),
+        ("https://t.me/ivan_petrov", "ivan_petrov", "t.me/iv"),
+        ("wa.me/79161234567", "79161234567", "wa.me/"),
+    ],
+)
+def test_foreign_local_numbers_and_messenger_handles_are_masked(text, hidden, kept):
+    out = mask_contacts(pd.Series([text]))[0]
+    assert hidden not in out
+    assert kept in out
+    assert "*" in out
+
+
 def test_part_numbers_years_and_missing_values_survive():
-    texts = pd.Series(["OEM 13237776, 0 986 494 123, 2012 год", None])
+    texts = pd.Series(
+        ["OEM 13237776, 0 986 494 123, 2012 год", "фильтр HU 612/2x", "2012-2015", None]
+    )
     out = mask_contacts(texts)
-    assert out[0] == texts[0]
-    assert pd.isna(out[1])
+    assert out[:3].tolist() == texts[:3].tolist()
+    assert pd.isna(out[3])
 
 
 def test_charter_diff_examples_mask_contacts():

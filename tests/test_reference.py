@@ -276,3 +276,83 @@ def test_readme_documents_every_file():
     text = (REFERENCE_DIR / "README.md").read_text(encoding="utf-8")
     for path in REFERENCE_DIR.glob("*.csv"):
         assert re.search(re.escape(path.name), text), path.name
+
+
+# -- the decoder's lexicon --------------------------------------------------------------
+def _part_lexicon():
+    from triage.decode import load_lexicon, normalize_text
+
+    rows = load_lexicon().rows
+    parts = rows[rows["slot"] == "part_type"].copy()
+    parts["norm"] = parts["surface"].map(normalize_text)
+    return parts
+
+
+def _allowed_collisions() -> set[str]:
+    table = pd.read_csv(REFERENCE_DIR / "part_collisions.csv", dtype=str, keep_default_na=False)
+    assert list(table.columns) == ["surface", "part_types", "reason"]
+    assert (table["reason"].str.len() > 10).all()  # every exception explains itself
+    return set(table["surface"])
+
+
+def test_no_surface_names_two_part_types():
+    parts = _part_lexicon()
+    owners = parts.groupby("norm")["value"].agg(lambda v: sorted(set(v)))
+    shared = {s: v for s, v in owners.items() if len(v) > 1 and s not in _allowed_collisions()}
+    assert shared == {}
+
+
+def test_no_phrase_reads_as_two_part_types_after_lemmatisation():
+    from triage.decode import TextAnalyzer, load_lexicon
+
+    analyzer = TextAnalyzer(load_lexicon())
+    shared = {
+        key: sorted({v for slot, v, _ in entries if slot == "part_type"})
+        for key, entries in analyzer._phrases.items()
+    }
+    allowed = _allowed_collisions()
+    assert {k: v for k, v in shared.items() if len(v) > 1 and " ".join(k) not in allowed} == {}
+
+
+def test_every_part_type_has_five_names(ref):
+    parts = _part_lexicon()
+    names = parts[~parts["source"].isin(["misspellings", "descriptions", "description"])]
+    counts = names.groupby("value")["norm"].nunique()
+    for part_type in ref.part_types["part_type"]:
+        assert counts.get(part_type, 0) >= 5, part_type
+    sources = set(parts["source"])
+    assert {"technical", "short", "colloquial", "warehouse", "abbreviation"} <= sources
+
+
+def test_brands_have_lexicon_names(ref):
+    from triage.decode import load_lexicon
+
+    rows = load_lexicon().rows
+    named = set(rows.loc[rows["slot"] == "brand", "value"])
+    for brand in ref.brands["brand"]:
+        # numeric and two-letter names ("555", "NK") are matched by articles, not words
+        if brand not in ("Opel",) and len(brand) > 2 and not brand.isdigit():
+            assert brand in named, brand
+
+
+def test_abbreviations_stand_for_one_thing():
+    table = pd.read_csv(REFERENCE_DIR / "lexicon" / "ru_abbreviations.csv", dtype=str)
+    assert (table["slot"] == "abbreviation").all()
+    assert table["surface"].str.lower().str.rstrip(".").is_unique
+
+
+def test_sibling_models(ref):
+    siblings = pd.read_csv(REFERENCE_DIR / "sibling_models.csv", dtype=str, keep_default_na=False)
+    engines = pd.read_csv(REFERENCE_DIR / "sibling_engines.csv", dtype=str, keep_default_na=False)
+    known = set(engines["engine_code"]) | set(ref.engines["engine_code"])
+    opel = set(zip(ref.opel_models["model"], ref.opel_models["generation"], strict=True))
+    makes = set(ref.makes["make"])
+    for row in siblings.itertuples():
+        assert row.make in makes and row.make != "Opel", row.make
+        assert int(row.year_from) <= int(row.year_to), row.model
+        for code in row.engine_codes.split(";"):
+            assert code in known, (row.model, code)
+        for share in filter(None, row.shares_with.split(";")):
+            model, _, generation = share.partition(":")
+            assert (model, generation) in opel, share
+    assert set(engines["engine_code"]).isdisjoint(set(ref.engines["engine_code"]))

@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 
 from triage.cli import main
 from triage.contact import duplicate_of, email_valid, is_duplicate, normalize_phone, phone_valid
-from triage.errors import UsageError
+from triage.errors import DataError, UsageError
 from triage.schema import CATALOG_COLUMNS, LEAD_COLUMNS, RESPONSIBILITIES, TIERS, TRUTH_COLUMNS
 from triage.synth import World, generate_world, write_world
 from triage.synth._leads import DEFAULT_TIER_SHARES
@@ -273,20 +273,26 @@ def test_true_verdict_follows_the_five_criteria(world, joined, ref):
 
 
 def test_responsibility_rules(joined):
+    from triage.synth._leads import _LOST_TEXT, BUSINESS_LOSSES
+
     assert set(joined["true_responsibility"]) <= set(RESPONSIBILITIES)
     target = joined["true_verdict"] == "target"
     status = joined["status"]
+    business_words = {t for key in BUSINESS_LOSSES for t in _LOST_TEXT[key]}
+    business = joined["lost_reason"].isin(business_words)
     expected = np.select(
         [
             target & (status == "won"),
             target & (status == "open"),
+            target & (status == "lost") & business,
             target & (status == "lost"),
             ~target & (joined["marketing_verdict"] == "target"),
         ],
-        ["won", "open", "sales_miss", "marketing_miss"],
+        ["won", "open", "lost_business", "sales_miss", "marketing_miss"],
         "correct_reject",
     )
     assert (joined["true_responsibility"].to_numpy() == expected).all()
+    assert (joined["true_responsibility"] == "lost_business").sum() > 0
 
 
 def test_lead_values_are_plausible(world, ref):
@@ -397,6 +403,17 @@ def test_cli_unwritable_out_exits_1(tmp_path, capsys):
     )
     assert code == 1
     assert "error" in capsys.readouterr().err
+
+
+def test_write_world_can_refuse_an_existing_world(world, tmp_path):
+    write_world(world, tmp_path)
+    before = (tmp_path / "leads.csv").read_bytes()
+    with pytest.raises(DataError, match=r"already holds catalog\.csv, leads\.csv, truth\.csv"):
+        write_world(world, tmp_path, overwrite=False)
+    assert write_world(world, tmp_path)["leads"].read_bytes() == before
+    assert sorted(p.name for p in tmp_path.iterdir()) == sorted(
+        ["catalog.csv", "leads.csv", "truth.csv", "world.json"]
+    )  # no temporary file left behind
 
 
 # --- contact rules -----------------------------------------------------------------------

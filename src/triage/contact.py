@@ -214,19 +214,36 @@ _EMAIL_IN_TEXT = re.compile(r"([^\s@]{1,2})[^\s@]*@([^\s@]+\.[^\W\d_]{2,})")
 # A Russian phone number inside free text: +7/7/8 and 10 digits, or 9 and 9 digits,
 # with the usual separators.  Article numbers ("0 986 494 123") are left alone.
 _PHONE_IN_TEXT = re.compile(r"(?<![\d+])(\+7|7|8|9)(?:[\s\-()]*\d){7,8}((?:[\s\-()]*\d){2})(?!\d)")
+# Any other international number: "+" and a country code, then 6-13 more digits
+# ("+375 29 123-45-67", "+380 67 123 45 67", "+49 30 1234567").
+_INTL_PHONE_IN_TEXT = re.compile(
+    r"(?<![\w+])(\+\d{1,3})(?:[\s\-()]*\d){4,11}((?:[\s\-()]*\d){2})(?!\d)"
+)
+# A local number without the area code, written with hyphens: "123-45-67".
+_LOCAL_PHONE_IN_TEXT = re.compile(r"(?<![\w\-])\d{3}-\d{2}-(\d{2})(?![\w\-])")
+# Messenger handles: "@ivan_petrov", "t.me/ivan_petrov", "wa.me/79161234567", "vk.com/id123".
+_LINK_IN_TEXT = re.compile(
+    r"(?i)\b((?:https?://)?(?:t\.me|telegram\.me|wa\.me|vk\.com)/)(\w{1,2})\w*"
+)
+_HANDLE_IN_TEXT = re.compile(r"(?<![\w.@*/])@([A-Za-z]\w)\w{2,}")
 
 
 def mask_contacts(text: pd.Series) -> pd.Series:
-    """Mask phone numbers and e-mail addresses inside free text, for reports.
+    """Mask phone numbers, e-mail addresses and messenger handles inside free text.
 
     ``"перезвоните +7 916 123-45-67, ivanov@mail.ru"`` becomes
     ``"перезвоните +7*******67, iv***@mail.ru"``: enough to tell two contacts
-    apart in a report, not enough to call them.
+    apart in a report, not enough to call them.  Russian and international
+    numbers (``+375 29 123-45-67``), local ones (``123-45-67``), Telegram and
+    other messenger handles (``@ivan_petrov``, ``t.me/ivan_petrov``) are
+    masked; article numbers (``0 986 494 123``, ``HU 612/2x``) and years are not.
 
     Examples
     --------
     >>> mask_contacts(pd.Series(["тел 89161234567", "a.petrov@yandex.ru"])).tolist()
     ['тел 8*******67', 'a.***@yandex.ru']
+    >>> mask_contacts(pd.Series(["+375 29 123-45-67, 123-45-67, @ivan_petrov"])).tolist()
+    ['+375*******67, ***-**-67, @iv***']
     """
 
     def _phone(m: re.Match[str]) -> str:
@@ -235,4 +252,8 @@ def mask_contacts(text: pd.Series) -> pd.Series:
 
     out = text.astype("string")
     out = out.str.replace(_EMAIL_IN_TEXT, lambda m: f"{m.group(1)}***@{m.group(2)}", regex=True)
-    return out.str.replace(_PHONE_IN_TEXT, _phone, regex=True)
+    out = out.str.replace(_LINK_IN_TEXT, lambda m: f"{m.group(1)}{m.group(2)}***", regex=True)
+    out = out.str.replace(_HANDLE_IN_TEXT, lambda m: f"@{m.group(1)}***", regex=True)
+    out = out.str.replace(_PHONE_IN_TEXT, _phone, regex=True)
+    out = out.str.replace(_INTL_PHONE_IN_TEXT, _phone, regex=True)
+    return out.str.replace(_LOCAL_PHONE_IN_TEXT, lambda m: f"***-**-{m.group(1)}", regex=True)

@@ -26,6 +26,7 @@ Examples
 
 from __future__ import annotations
 
+import re
 import warnings
 from collections.abc import Iterable, Sequence
 
@@ -70,6 +71,17 @@ _DATE_FORMATS = (
 )
 
 
+# A time of day followed by a UTC offset or zone: "2026-05-04 09:40+03:00", "...T06:40:00Z".
+_OFFSET = re.compile(
+    r"^(?P<local>.*?\d{1,2}:\d{2}(?::\d{2}(?:[.,]\d+)?)?)\s*(?:Z|UTC|GMT|[+-]\d{2}(?::?\d{2})?)$",
+    re.IGNORECASE,
+)
+# The same, as a pattern the Arrow string kernels run (no flags): a cheap first pass.
+_OFFSET_HINT = (
+    r"\d:\d\d(?::\d\d(?:[.,]\d+)?)?\s*(?:[Zz]|[Uu][Tt][Cc]|[Gg][Mm][Tt]|[+-]\d\d(?::?\d\d)?)$"
+)
+
+
 def _warn(message: str) -> None:
     warnings.warn(message, TriageWarning, stacklevel=3)
 
@@ -91,7 +103,14 @@ def parse_created_at(values: pd.Series, *, warn: bool = True) -> pd.Series:
 
     Values that parse in no known format become NaT; the rows are kept and,
     with ``warn``, their number is reported in a :class:`TriageWarning`.
-    Time zones are dropped (local clock time is what ``hour`` means).
+    The local clock time is what ``hour`` means, so a UTC offset or zone is
+    dropped and the time kept as written: ``2026-05-04 09:40+03:00`` is
+    09:40 (in CSV as in Parquet); with ``warn`` that is said once, counted.
+
+    Examples
+    --------
+    >>> parse_created_at(pd.Series(["2026-05-04 09:40+03:00"]), warn=False).dt.hour.tolist()
+    [9]
     """
     if pd.api.types.is_datetime64_any_dtype(values):
         out = values
@@ -99,6 +118,7 @@ def parse_created_at(values: pd.Series, *, warn: bool = True) -> pd.Series:
             out = out.dt.tz_localize(None)
         return out
     text = values.astype("string").str.strip()
+    text = _drop_offsets(text, warn=warn)
     out = pd.to_datetime(text, format="ISO8601", errors="coerce", utc=True)
     out = out.dt.tz_convert(None) if out.dt.tz is not None else out
     todo = out.isna() & text.notna()
@@ -116,6 +136,25 @@ def parse_created_at(values: pd.Series, *, warn: bool = True) -> pd.Series:
             "they are kept, with hour, weekday and is_duplicate empty"
         )
     return out
+
+
+def _drop_offsets(text: pd.Series, *, warn: bool) -> pd.Series:
+    """Timestamps without their UTC offset, the clock time kept as written."""
+    maybe = text.str.contains(_OFFSET_HINT, regex=True, na=False).to_numpy(dtype=bool)
+    if not maybe.any():  # the usual case, found by a vectorised search
+        return text
+    local = text.str.extract(_OFFSET, expand=False).where(maybe)
+    has = local.notna()
+    if not has.any():
+        return text
+    if warn:
+        example = text[has].iloc[0]
+        _warn(
+            f"{int(has.sum()):,} created_at value(s) carry a UTC offset or zone (e.g. "
+            f"{example!r}); the offset is dropped and the local clock time kept as written "
+            f"({local[has].iloc[0]!r}), as hour and weekday mean the lead's local time"
+        )
+    return text.mask(has, local)
 
 
 def _duplicates(frame: pd.DataFrame, created: pd.Series, window_days: int) -> pd.Series:

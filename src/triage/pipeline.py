@@ -16,8 +16,9 @@ under a distributed engine once the pre-pass is done.
 
 Each step reads only columns that earlier steps wrote: the decoder adds
 ``decoded_*``, :mod:`triage.features` the derived fields, the charter
-``crit_*``, ``charter_verdict`` and ``charter_failed``.  Later steps (the
-judge, responsibility) join here rather than growing a second path.
+``crit_*``, ``charter_verdict`` and ``charter_failed``, the judge (when
+given) ``p_target``, ``model_verdict``, ``reasons`` and ``reason_*``, and
+responsibility (when asked) ``responsibility`` and its reason.
 """
 
 from __future__ import annotations
@@ -34,7 +35,7 @@ import numpy as np
 import pandas as pd
 
 from triage._parallel import run_chunks
-from triage.charter import Charter, evaluate_charter, load_charter
+from triage.charter import Charter, check_fields, evaluate_charter, load_charter
 from triage.config import get_settings
 from triage.decode import Decoder
 from triage.errors import TriageWarning, UsageError
@@ -54,6 +55,7 @@ from triage.schema import (
     REASONS,
     WINDOW_COLUMNS,
 )
+from triage.verdict import LostReasons, assign_responsibility, load_lost_reasons
 
 __all__ = ["DEFAULT_CHUNK_SIZE", "BatchResult", "Scorer", "score_batch", "score_file"]
 
@@ -98,6 +100,7 @@ class Scorer:
         judge: Judge | None = None,
         explain: bool = True,
         top_reasons: int = 3,
+        responsibility: LostReasons | bool = False,
     ) -> None:
         if missing not in ("error", "empty"):
             raise UsageError(f"missing must be 'error' or 'empty', got {missing!r}")
@@ -110,6 +113,9 @@ class Scorer:
         self.judge = judge
         self.explain = explain
         self.top_reasons = top_reasons
+        if responsibility is True:
+            responsibility = load_lost_reasons()
+        self.lost_reasons: LostReasons | None = responsibility or None
         if judge is not None and explain:
             import shap  # noqa: F401 - imported once here, shared by forked workers
 
@@ -126,6 +132,7 @@ class Scorer:
         lexicon_files: Sequence[str | Path] = (),
         judge: Judge | None = None,
         explain: bool = True,
+        responsibility: bool = False,
     ) -> Scorer:
         """A scorer from file paths (or ready objects).
 
@@ -156,6 +163,7 @@ class Scorer:
             text_column=text_column,
             judge=judge,
             explain=explain,
+            responsibility=responsibility,
         )
 
     @property
@@ -191,11 +199,22 @@ class Scorer:
         derived = derive_fields(sources, names, window_days=self.window_days)
         return derived[[n for n in names if n in derived.columns]]
 
-    def score_chunk(self, chunk: pd.DataFrame) -> pd.DataFrame:
+    def check(self, leads: pd.DataFrame) -> None:
+        """Check the charter against the whole input once, before any work (types, fields)."""
+        if self.charter is not None:
+            check_fields(leads, self.charter, can_decode=self.decoder is not None)
+
+    def score_checked_chunk(self, chunk: pd.DataFrame) -> pd.DataFrame:
+        """:meth:`score_chunk` after :meth:`check` ran on the whole input (no repeats)."""
+        return self.score_chunk(chunk, check=False)
+
+    def score_chunk(self, chunk: pd.DataFrame, *, check: bool = True) -> pd.DataFrame:
         """Decode, derive the row fields and evaluate the charter on some rows.
 
         The window fields must already be present (run :meth:`prepare` on the
         whole input first): a chunk alone cannot know its duplicates.
+        ``check=False`` skips the charter's data checks (done once by
+        :meth:`check` on the whole input).
         """
         self._check_window_fields(chunk)
         frame = chunk
@@ -205,10 +224,16 @@ class Scorer:
             frame = frame.drop(columns=[c for c in DECODED_COLUMNS if c in frame.columns])
             frame = frame.join(decoded)
         if self.charter is not None:
-            frame = evaluate_charter(frame, self.charter, missing=self.missing)
+            frame = evaluate_charter(frame, self.charter, missing=self.missing, check=check)
         frame = _ordered(frame)
         if self.judge is not None:
             frame = self._judge(frame)
+        if self.lost_reasons is not None and self.charter is not None:
+            found = assign_responsibility(
+                frame, charter=self.charter, lost_reasons=self.lost_reasons
+            )
+            frame = frame.drop(columns=[c for c in found.frame.columns if c in frame.columns])
+            frame = frame.join(found.frame)
         return frame
 
     def _judge(self, frame: pd.DataFrame) -> pd.DataFrame:
@@ -301,13 +326,16 @@ class Scorer:
             self._warn_replaced(leads, source)
         timings: dict[str, float] = {}
         start = time.perf_counter()
+        self.check(leads)
         prepared = self.prepare(leads)
         timings["features"] = time.perf_counter() - start
         start = time.perf_counter()
         n_chunks = max(1, math.ceil(len(prepared) / chunk_size))
         chunks = [prepared.iloc[i * chunk_size : (i + 1) * chunk_size] for i in range(n_chunks)]
         with _bar(len(prepared), progress) as bar:
-            parts = run_chunks(self, "score_chunk", chunks, workers=workers, on_result=bar.update)
+            parts = run_chunks(
+                self, "score_checked_chunk", chunks, workers=workers, on_result=bar.update
+            )
         judged = pd.concat(parts) if len(parts) > 1 else parts[0]
         timings["score"] = time.perf_counter() - start
         judged.attrs["source"] = source
@@ -392,9 +420,11 @@ def score_file(
     start = time.perf_counter()
     with ChunkWriter(out) as writer, _bar(len(window), progress) as bar:
         batch: list[pd.DataFrame] = []
-        for chunk in iter_chunks(leads, chunk_size=chunk_size):
+        for k, chunk in enumerate(iter_chunks(leads, chunk_size=chunk_size)):
             frame = apply_schema(chunk, schema, strict=False) if schema is not None else chunk
             frame.attrs["source"] = str(leads)
+            if k == 0:
+                scorer.check(frame)
             for column in window.columns:
                 frame[column] = window[column].iloc[frame.index].to_numpy()
             batch.append(frame)
@@ -410,5 +440,7 @@ def score_file(
 def _flush(scorer: Scorer, batch: list[pd.DataFrame], writer: Any, workers: int, bar: Any) -> None:
     if not batch:
         return
-    for part in run_chunks(scorer, "score_chunk", batch, workers=workers, on_result=bar.update):
+    for part in run_chunks(
+        scorer, "score_checked_chunk", batch, workers=workers, on_result=bar.update
+    ):
         writer.write(part)

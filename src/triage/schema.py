@@ -110,7 +110,15 @@ DECODED_SKU = "decoded_sku"
 DECODED_MAKE = "decoded_make"
 
 VERDICTS = ["target", "non_target"]
-RESPONSIBILITIES = ["won", "open", "sales_miss", "marketing_miss", "correct_reject"]
+RESPONSIBILITIES = [
+    "won",
+    "open",
+    "lost_business",
+    "sales_miss",
+    "marketing_miss",
+    "correct_reject",
+    "needs_review",
+]
 
 #: A lead export as the shop has it (canonical names; a user's export may have any subset).
 LEAD: tuple[Column, ...] = (

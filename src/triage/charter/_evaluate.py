@@ -34,7 +34,7 @@ from triage.charter._parse import CharterError, field_kind, validate_charter
 from triage.charter._regex import regex_search
 from triage.errors import DataError, TriageWarning
 from triage.features import derive_fields, parse_created_at
-from triage.io import to_bool
+from triage.io.tables import to_bool, to_number
 from triage.schema import (
     CHARTER_FAILED,
     CHARTER_VERDICT,
@@ -45,6 +45,7 @@ from triage.schema import (
 )
 
 __all__ = [
+    "ValuesWarning",
     "check_fields",
     "evaluate_charter",
     "evaluate_criteria",
@@ -54,6 +55,14 @@ __all__ = [
 ]
 
 _Tri = tuple[np.ndarray, np.ndarray]  # (value, known)
+
+
+class ValuesWarning(TriageWarning):
+    """Values of a field that a criterion cannot read (``'около 500'`` compared as a number).
+
+    Counted over the leads checked; a caller that checks the whole input first
+    (:func:`check_fields`) may silence the repeats of each chunk.
+    """
 
 
 class _Columns:
@@ -110,13 +119,8 @@ class _Columns:
 
     def numbers(self, name: str) -> np.ndarray:
         if name not in self._num:
-            col = self.frame[name]
-            if not pd.api.types.is_numeric_dtype(col) or pd.api.types.is_bool_dtype(col):
-                col = pd.to_numeric(
-                    col.astype("string").str.strip().str.replace(",", ".", regex=False),
-                    errors="coerce",
-                )
-            self._num[name] = col.astype("Float64").to_numpy(dtype="float64", na_value=np.nan)
+            # "1 234,50", "12 345 ₽" and "1,5" are numbers too (see triage.io.to_number).
+            self._num[name] = to_number(self.frame[name]).to_numpy(dtype="float64")
         return self._num[name]
 
     def dates(self, name: str) -> np.ndarray:
@@ -341,15 +345,33 @@ def verdicts(crit: pd.DataFrame, charter: Charter, *, prefix: str = CRIT_PREFIX)
     )
 
 
-def check_fields(frame: pd.DataFrame, charter: Charter) -> None:
-    """Refuse a frame the charter cannot be evaluated on; warn about fields left empty.
+def check_fields(frame: pd.DataFrame, charter: Charter, *, can_decode: bool = False) -> None:
+    """Refuse leads the charter cannot be evaluated on; warn about what is left empty.
+
+    Parameters
+    ----------
+    frame : DataFrame
+        The leads (the whole input, to check once before any work, or a chunk).
+    charter : Charter
+        The charter.
+    can_decode : bool
+        Whether ``decoded_*`` fields the leads lack will be decoded before evaluation.
 
     Raises
     ------
     CharterError
-        A value type does not fit the column (``region gt 5``), with file:line:column.
+        A value type does not fit the column (``region gt 5``; numbers compared
+        with a column of text), a field is misspelled, or none of the
+        charter's fields can be had from the leads; with file:line:column.
+
+    Warns
+    -----
+    TriageWarning
+        A field the leads lack: its criteria are left empty.
+    ValuesWarning
+        Values of a field that cannot be read as numbers or dates, counted.
     """
-    issues = validate_charter(charter, frame, can_decode=False)
+    issues = validate_charter(charter, frame, can_decode=can_decode)
     errors = [i for i in issues if i.severity == "error" and i.code != "missing_field"]
     if errors:
         raise CharterError(errors)
@@ -360,6 +382,8 @@ def check_fields(frame: pd.DataFrame, charter: Charter) -> None:
                 TriageWarning,
                 stacklevel=3,
             )
+        elif issue.code == "unreadable_values":
+            warnings.warn(f"{issue.where}: {issue.message}", ValuesWarning, stacklevel=3)
 
 
 def prepare_fields(
@@ -419,6 +443,7 @@ def evaluate_charter(
     *,
     missing: str = "error",
     prefix: str = CRIT_PREFIX,
+    check: bool = True,
 ) -> pd.DataFrame:
     """Evaluate a charter on every lead (pure: reads columns, never decodes).
 
@@ -433,6 +458,9 @@ def evaluate_charter(
         Decoded fields the leads lack: refuse (default) or leave those criteria empty.
     prefix : str
         Prefix of the criterion columns.
+    check : bool
+        Check the fields and values first (:func:`check_fields`).  A caller that
+        checked the whole input once may pass False for each chunk.
 
     Returns
     -------
@@ -458,7 +486,8 @@ def evaluate_charter(
     ['', 'moscow', 'missing:moscow']
     """
     fields = prepare_fields(leads, charter, missing=missing)
-    check_fields(fields, charter)
+    if check:
+        check_fields(fields, charter)
     crit = evaluate_criteria(fields, charter, prefix=prefix)
     base = leads.drop(columns=[c for c in crit.columns if c in leads.columns])
     base = base.drop(columns=[c for c in (CHARTER_VERDICT, CHARTER_FAILED) if c in base.columns])

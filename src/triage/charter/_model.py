@@ -24,6 +24,7 @@ __all__ = [
     "Rule",
     "describe_rule",
     "rule_fields",
+    "rule_size",
 ]
 
 #: Every comparison a leaf may use, with what its ``value`` must be.
@@ -201,6 +202,21 @@ def rule_fields(rule: Rule) -> list[str]:
         for name in rule_fields(sub):
             out.setdefault(name, None)
     return list(out)
+
+
+def rule_size(rule: Rule) -> int:
+    """How many comparisons (leaves) a rule holds.
+
+    Examples
+    --------
+    >>> rule_size(AnyOf((Leaf("region", "eq", "a"), Not(Leaf("region", "eq", "b")))))
+    2
+    """
+    if isinstance(rule, Leaf):
+        return 1
+    if isinstance(rule, Not):
+        return rule_size(rule.rule)
+    return sum(rule_size(sub) for sub in rule.rules)
 
 
 # --------------------------------------------------------------------------- words

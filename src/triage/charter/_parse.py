@@ -29,10 +29,12 @@ from triage.charter._model import (
     Leaf,
     Not,
     Rule,
+    rule_size,
 )
 from triage.charter._regex import check_pattern
 from triage.errors import DataError
-from triage.features import derivable
+from triage.features import derivable, parse_created_at
+from triage.io.tables import to_number
 from triage.io.yaml import YamlDocument, read_yaml, scalar_value, to_python
 from triage.schema import (
     DECODED_COLUMNS,
@@ -44,6 +46,7 @@ from triage.schema import (
 
 __all__ = [
     "MAX_CRITERIA",
+    "MAX_RULE_LEAVES",
     "CharterError",
     "Issue",
     "field_kind",
@@ -55,6 +58,10 @@ __all__ = [
 
 MAX_CRITERIA = 500
 MAX_LIST_VALUES = 10_000
+#: Most comparisons (leaves) one criterion's rule may hold: beyond, evaluation gets slow
+#: and the rule unreadable; a long list of values belongs in one ``in`` leaf.
+MAX_RULE_LEAVES = 2_000
+_ORDERED_OPS = ("gt", "ge", "lt", "le", "between")
 _ID = re.compile(r"^[a-z][a-z0-9_]{0,62}$")
 _TOP_KEYS = (
     "charter",
@@ -361,6 +368,9 @@ class _Parser:
             self.error(node, f"{label} needs a 'rule'")
         else:
             rule = self.rule(keys["rule"][1], label, depth=0)
+            if rule is not None and rule_size(rule) > MAX_RULE_LEAVES:
+                self.error(keys["rule"][1], _too_big(label, rule_size(rule)))
+                rule = None
         if broken or rule is None or crit_id is None:
             return None
         return Criterion(
@@ -453,6 +463,9 @@ class _Parser:
                 return Not(sub, where=where) if sub is not None else None
             if not isinstance(child, SequenceNode) or not child.value:
                 self.error(child, f"{label}: {kind} needs a non-empty list of rules")
+                return None
+            if len(child.value) > MAX_RULE_LEAVES:  # refused before reading each one
+                self.error(child, _too_big(label, len(child.value)))
                 return None
             subs = [self.rule(item, label, depth + 1) for item in child.value]
             if any(s is None for s in subs):
@@ -561,6 +574,14 @@ class _Parser:
                 return bad(problem)
             return raw
         raise AssertionError(op)  # pragma: no cover
+
+
+def _too_big(label: str, size: int) -> str:
+    return (
+        f"{label}: the rule holds {size:,} comparisons; the limit is {MAX_RULE_LEAVES:,} per "
+        "criterion -- compare with a list of values instead ({field: ..., op: in, value: "
+        "[a, b, ...]}, up to 10,000 values)"
+    )
 
 
 class _Bad:
@@ -687,13 +708,16 @@ def validate_charter(
     if can_decode is None:
         can_decode = names is not None and "request_text" in names
     issues: list[Issue] = []
+    leaves = absent = 0
     for crit in charter.criteria:
         label = f"criterion {crit.id!r}"
         for leaf in _walk_leaves(crit.rule):
+            leaves += 1
             if names is not None:
                 missing = _missing_field(leaf, label, names, can_decode)
                 if missing is not None:
                     issues.append(missing)
+                    absent += 1
                     continue
             elif leaf.field not in _KNOWN_KINDS:
                 issues.append(
@@ -708,8 +732,68 @@ def validate_charter(
             present = frame is not None and leaf.field in frame.columns
             problem = _type_problem(leaf, field_kind(frame if present else None, leaf.field))
             if problem:
-                issues.append(Issue(leaf.where, f"{label}: {problem}"))
+                issues.append(Issue(leaf.where, f"{label}: {problem}", code="type_mismatch"))
+            elif present and frame is not None:
+                issues.extend(_value_issues(leaf, label, frame))
+    if names is not None and leaves and absent == leaves:
+        issues.append(_all_missing(charter, names))
     return issues
+
+
+def _all_missing(charter: Charter, names: set[str]) -> Issue:
+    """The charter reads nothing the leads have: refused rather than judged all non-target."""
+    fields = ", ".join(charter.fields()[:8])
+    present = ", ".join(sorted(names)[:20]) or "none"
+    return Issue(
+        charter.source,
+        f"none of the fields the charter reads ({fields}) can be had from the leads, so every "
+        "criterion would be empty and no lead target: a misspelled field, or an export whose "
+        f"columns need a mapping (--map MAPPING.yaml); the leads have: {present}",
+        code="all_missing",
+    )
+
+
+def _value_issues(leaf: Leaf, label: str, frame: pd.DataFrame) -> list[Issue]:
+    """Numbers or dates compared with a text column whose values are not numbers or dates."""
+    if leaf.op not in _ORDERED_OPS or field_kind(frame, leaf.field) != "text":
+        return []
+    text = frame[leaf.field].astype("string").str.strip()
+    written = text.notna() & (text != "")
+    if not written.any():
+        return []
+    wanted = "dates" if _compares_dates(leaf) else "numbers"
+    if wanted == "dates":
+        unread = written & parse_created_at(text, warn=False).isna()
+    else:
+        unread = written & to_number(text).isna()
+    if not unread.any():
+        return []
+    examples = ", ".join(repr(v) for v in text[unread].drop_duplicates().head(3).tolist())
+    if bool(unread[written].all()):
+        return [
+            Issue(
+                leaf.where,
+                f"{label}: {leaf.op} compares {wanted}, but {leaf.field!r} holds text "
+                f"(e.g. {examples}); compare text with eq, in or contains, or choose a field "
+                f"that holds {wanted}",
+                code="type_mismatch",
+            )
+        ]
+    return [
+        Issue(
+            leaf.where,
+            f"{label}: {int(unread.sum()):,} of {int(written.sum()):,} value(s) of "
+            f"{leaf.field!r} are not {wanted} (e.g. {examples}); the criterion is empty on "
+            "those leads",
+            "warning",
+            code="unreadable_values",
+        )
+    ]
+
+
+def _compares_dates(leaf: Leaf) -> bool:
+    values = leaf.value if isinstance(leaf.value, tuple) else (leaf.value,)
+    return any(isinstance(v, dt.date) for v in values)
 
 
 def _missing_field(leaf: Leaf, label: str, names: set[str], can_decode: bool) -> Issue | None:
@@ -732,7 +816,7 @@ def _missing_field(leaf: Leaf, label: str, names: set[str], can_decode: bool) ->
             return Issue(
                 leaf.where,
                 f"{label}: unknown decoded field {name!r}{_suggest(name, DECODED_COLUMNS)}",
-                code="missing_field",
+                code="misspelled_field",
             )
         if can_decode:
             return None
@@ -743,10 +827,12 @@ def _missing_field(leaf: Leaf, label: str, names: set[str], can_decode: bool) ->
             code="missing_field",
         )
     choices = sorted(names | set(DERIVED_FIELDS) | set(DECODED_COLUMNS))
+    hint = _suggest(name, choices)
     return Issue(
         leaf.where,
-        f"{label}: unknown field {name!r}: not a column of the leads{_suggest(name, choices)}",
-        code="missing_field",
+        f"{label}: unknown field {name!r}: not a column of the leads{hint}",
+        # A near miss of a field that exists is a typo: refused, never evaluated to empty.
+        code="misspelled_field" if hint else "missing_field",
     )
 
 

@@ -17,7 +17,7 @@ import sys
 from collections.abc import Sequence
 from types import ModuleType
 
-from triage.cli import agreement, charter, decode, demo, explain, score, synth, train
+from triage.cli import agreement, audit, charter, decode, demo, explain, score, synth, train
 from triage.cli._common import warnings_to_stderr
 from triage.errors import TriageError, UsageError
 
@@ -32,6 +32,7 @@ COMMANDS: tuple[ModuleType, ...] = (
     train,
     score,
     explain,
+    audit,
     demo,
 )
 

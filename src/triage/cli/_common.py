@@ -16,17 +16,24 @@ from triage.errors import DataError, UsageError
 __all__ = [
     "LANGS",
     "add_catalog_option",
+    "add_force_option",
     "add_leads_options",
+    "add_quarantine_option",
     "add_workers_option",
     "build_scorer",
+    "check_output_folder",
+    "input_paths",
     "iso_date",
     "load_leads_from",
     "output_path",
     "positive_int",
+    "quarantine_path",
+    "repeats_silenced",
     "require_file",
     "show_progress",
     "warnings_to_stderr",
     "whole_number",
+    "will_decode",
 ]
 
 LANGS = ("en", "ru")
@@ -75,13 +82,74 @@ def require_file(path: str | Path | None, what: str) -> Path | None:
     return path
 
 
-def output_path(path: str | Path | None, suffixes: Sequence[str] | None = None) -> Path | None:
-    """Check an ``--out`` before any work: suffix, folder, permissions (None passes)."""
+def output_path(
+    path: str | Path | None,
+    suffixes: Sequence[str] | None = None,
+    *,
+    inputs: Sequence[str | Path | None] = (),
+) -> Path | None:
+    """Check an ``--out`` before any work: suffix, folder, permissions (None passes).
+
+    Parameters
+    ----------
+    path : str or Path, optional
+        The output the user gave.
+    suffixes : sequence of str, optional
+        Suffixes the command writes (default: the table formats).
+    inputs : sequence of paths
+        Every file the command reads; an output that is one of them is refused
+        (``--out my.csv --leads my.csv`` would destroy the input).
+
+    Raises
+    ------
+    UsageError
+        Wrong suffix, or the output is an input.
+    DataError
+        The folder cannot be created or written.
+    """
     if path is None:
         return None
     from triage.io.tables import WRITE_SUFFIXES, check_writable
 
-    return check_writable(path, suffixes=tuple(suffixes or WRITE_SUFFIXES))
+    return check_writable(path, suffixes=tuple(suffixes or WRITE_SUFFIXES), inputs=inputs)
+
+
+def input_paths(args: argparse.Namespace, *names: str) -> list[str | Path | None]:
+    """The files named by options ``names`` of ``args`` (missing options give None)."""
+    out: list[str | Path | None] = []
+    for name in names:
+        value = getattr(args, name, None)
+        if isinstance(value, list | tuple):
+            out.extend(value)
+        else:
+            out.append(value)
+    return out
+
+
+def check_output_folder(folder: Path, names: Sequence[str], *, force: bool) -> None:
+    """Refuse a folder that already holds files a command would overwrite, unless ``force``.
+
+    Raises
+    ------
+    DataError
+        ``folder`` is a file, or holds some of ``names`` and ``force`` is False.
+    """
+    if folder.exists() and not folder.is_dir():
+        raise DataError(f"--out {folder}: exists and is not a folder; choose another --out")
+    present = [name for name in names if (folder / name).exists()]
+    if present and not force:
+        raise DataError(
+            f"--out {folder}: the folder already holds {', '.join(present)}, which would be "
+            "overwritten; choose another folder, or give --force to replace them"
+        )
+
+
+def add_force_option(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--force",
+        action="store_true",
+        help="overwrite files of an earlier run in the --out folder",
+    )
 
 
 @contextmanager
@@ -98,6 +166,20 @@ def warnings_to_stderr() -> Iterator[None]:
                 if text not in seen:
                     seen.add(text)
                     print(f"warning: {text}", file=sys.stderr)
+
+
+@contextmanager
+def repeats_silenced() -> Iterator[None]:
+    """Silence the per-chunk repeats of value warnings the whole input was checked for.
+
+    Commands check the whole input once (``check_fields``) before scoring it in
+    chunks; each chunk would warn again with its own counts.
+    """
+    from triage.charter._evaluate import ValuesWarning
+
+    with warnings.catch_warnings():
+        warnings.filterwarnings("ignore", category=ValuesWarning)
+        yield
 
 
 def show_progress(args: argparse.Namespace) -> bool:
@@ -147,6 +229,7 @@ def add_leads_options(parser: argparse.ArgumentParser, *, required: bool) -> Non
         help="column mapping for exports with other column names (canonical_name: source column)",
     )
     add_catalog_option(parser)
+    add_quarantine_option(parser)
     parser.add_argument(
         "--no-decode",
         dest="decode",
@@ -155,10 +238,39 @@ def add_leads_options(parser: argparse.ArgumentParser, *, required: bool) -> Non
     )
 
 
+def add_quarantine_option(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--quarantine",
+        metavar="FILE",
+        help=(
+            "set rows that cannot be read (wrong number of fields, a broken quote) aside in "
+            "FILE (.csv, .xlsx or .parquet) with their line and the reason, and go on "
+            "(default: refuse the file)"
+        ),
+    )
+
+
+def quarantine_path(args: argparse.Namespace, *inputs: str | Path | None) -> Path | None:
+    """``--quarantine``, checked like an output: not an input, not ``--out``, writable."""
+    path = getattr(args, "quarantine", None)
+    if path is None:
+        return None
+    from triage.io.tables import check_writable
+
+    return check_writable(path, inputs=inputs)
+
+
 def load_leads_from(args: argparse.Namespace) -> Any:
+    """The leads of ``--leads`` (with ``--map``), broken rows set aside with ``--quarantine``."""
     from triage.io.leads import load_leads
 
-    return load_leads(args.leads, mapping=args.mapping)
+    quarantine = getattr(args, "quarantine", None)
+    return load_leads(args.leads, mapping=args.mapping, quarantine=quarantine)
+
+
+def will_decode(args: argparse.Namespace, leads: Any) -> bool:
+    """Whether the requests will be decoded: a catalog is given and the leads have request_text."""
+    return args.catalog is not None and "request_text" in leads.columns
 
 
 def build_scorer(args: argparse.Namespace, charter: Any) -> Any:

@@ -10,9 +10,13 @@ from triage.cli._common import (
     add_leads_options,
     add_workers_option,
     build_scorer,
+    input_paths,
     load_leads_from,
     output_path,
+    quarantine_path,
+    repeats_silenced,
     show_progress,
+    will_decode,
 )
 from triage.errors import UsageError
 
@@ -50,33 +54,34 @@ def register(sub: Any) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from triage.charter import agreement_table, load_charter
+    from triage.charter import agreement_table, check_fields, load_charter
     from triage.config import get_settings
-    from triage.io import write_table
+    from triage.io import write_table, write_text_atomic
     from triage.report import render_agreement
 
     if args.no_charter and args.charter:
         raise UsageError("--charter and --no-charter contradict each other; give one")
-    out = output_path(args.out, (".csv", ".xlsx", ".parquet", ".pq", ".json"))
-    charter = (
-        None if args.no_charter else load_charter(args.charter or get_settings().agreed_charter)
-    )
+    charter_file = None if args.no_charter else (args.charter or get_settings().agreed_charter)
+    inputs = [*input_paths(args, "leads", "mapping", "catalog"), charter_file]
+    out = output_path(args.out, (".csv", ".xlsx", ".parquet", ".pq", ".json"), inputs=inputs)
+    quarantine_path(args, *inputs, out)
+    charter = None if charter_file is None else load_charter(charter_file)
     leads = load_leads_from(args)
     if charter is not None:
-        leads = (
-            build_scorer(args, charter)
-            .score_batch(leads, workers=args.workers, progress=show_progress(args))
-            .leads
-        )
+        check_fields(leads, charter, can_decode=will_decode(args, leads))  # before decoding
+        with repeats_silenced():
+            leads = (
+                build_scorer(args, charter)
+                .score_batch(leads, workers=args.workers, progress=show_progress(args))
+                .leads
+            )
     table = agreement_table(leads, by=args.by)
     if charter is not None:
         table.attrs["charter"] = charter.label
     render_agreement(table)
     if out is not None:
         if out.suffix.lower() == ".json":
-            out.write_text(
-                table.to_json(orient="records", force_ascii=False, indent=2), encoding="utf-8"
-            )
+            write_text_atomic(table.to_json(orient="records", force_ascii=False, indent=2), out)
         else:
             write_table(table, out)
         print(f"wrote {out}", file=sys.stderr)

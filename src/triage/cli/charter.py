@@ -13,10 +13,14 @@ from triage.cli._common import (
     add_leads_options,
     add_workers_option,
     build_scorer,
+    input_paths,
     load_leads_from,
     output_path,
+    quarantine_path,
+    repeats_silenced,
     show_progress,
     whole_number,
+    will_decode,
 )
 
 __all__ = ["register", "run_check", "run_diff", "run_evaluate"]
@@ -90,15 +94,18 @@ def register(sub: Any) -> None:
     diff.set_defaults(run=run_diff)
 
 
+_LEADS_INPUTS = ("leads", "mapping", "catalog")
+
+
 def run_check(args: argparse.Namespace) -> int:
     from triage.charter import load_charter, validate_charter
     from triage.report import render_charter
 
+    quarantine_path(args, *input_paths(args, "file", *_LEADS_INPUTS))
     charter = load_charter(args.file)
     if args.leads:
         frame = load_leads_from(args)
-        can_decode = args.catalog is not None and "request_text" in frame.columns
-        issues = validate_charter(charter, frame, can_decode=can_decode)
+        issues = validate_charter(charter, frame, can_decode=will_decode(args, frame))
     else:
         issues = validate_charter(charter)
     render_charter(charter, locale=args.lang)
@@ -112,16 +119,19 @@ def run_check(args: argparse.Namespace) -> int:
 
 
 def run_evaluate(args: argparse.Namespace) -> int:
-    from triage.charter import load_charter
+    from triage.charter import check_fields, load_charter
     from triage.io import write_table
     from triage.report import render_criteria_summary
 
+    inputs = input_paths(args, "file", *_LEADS_INPUTS)
+    out = output_path(args.out, inputs=inputs)
+    quarantine_path(args, *inputs, out)
     charter = load_charter(args.file)
-    out = output_path(args.out)
+    leads = load_leads_from(args)
+    check_fields(leads, charter, can_decode=will_decode(args, leads))  # before decoding
     scorer = build_scorer(args, charter)
-    batch = scorer.score_batch(
-        load_leads_from(args), workers=args.workers, progress=show_progress(args)
-    )
+    with repeats_silenced():
+        batch = scorer.score_batch(leads, workers=args.workers, progress=show_progress(args))
     write_table(batch.leads, out)  # type: ignore[arg-type]
     render_criteria_summary(batch.leads, charter, locale=args.lang)
     print(f"wrote {out} ({len(batch.leads):,} rows)", file=sys.stderr)
@@ -129,17 +139,23 @@ def run_evaluate(args: argparse.Namespace) -> int:
 
 
 def run_diff(args: argparse.Namespace) -> int:
-    from triage.charter import compare_on_leads, diff_charters, load_charter
+    from triage.charter import check_fields, compare_on_leads, diff_charters, load_charter
     from triage.report import render_comparison, render_diff, render_diff_html
 
-    out = output_path(args.out, (".html", ".htm", ".json"))
+    inputs = input_paths(args, "a", "b", *_LEADS_INPUTS)
+    out = output_path(args.out, (".html", ".htm", ".json"), inputs=inputs)
+    quarantine_path(args, *inputs, out)
     a, b = load_charter(args.a), load_charter(args.b)
     result: Any
     if args.leads:
+        leads = load_leads_from(args)
+        for charter in (a, b):
+            check_fields(leads, charter, can_decode=will_decode(args, leads))
         # Decode once (when a catalog is given); each charter derives its own fields.
-        prepared = build_scorer(args, None).score_batch(
-            load_leads_from(args), workers=args.workers, progress=show_progress(args)
-        )
+        with repeats_silenced():
+            prepared = build_scorer(args, None).score_batch(
+                leads, workers=args.workers, progress=show_progress(args)
+            )
         result = compare_on_leads(
             prepared.leads,
             a,
@@ -158,9 +174,11 @@ def run_diff(args: argparse.Namespace) -> int:
 
 
 def _write_text(out: Path, result: Any, render_html: Any) -> None:
+    from triage.io import write_text_atomic
+
     if out.suffix.lower() == ".json":
         text = json.dumps(result.to_dict(), ensure_ascii=False, indent=2, default=str)
     else:
         text = render_html(result)
-    out.write_text(text, encoding="utf-8")
+    write_text_atomic(text, out)
     print(f"wrote {out}", file=sys.stderr)

@@ -11,9 +11,12 @@ from typing import Any
 
 from triage.cli._common import (
     add_catalog_option,
+    add_quarantine_option,
     add_workers_option,
+    input_paths,
     output_path,
     positive_int,
+    quarantine_path,
     require_file,
     show_progress,
 )
@@ -49,6 +52,7 @@ def register(sub: Any) -> None:
         "--top-k", type=positive_int, default=5, help="candidates per request (default 5)"
     )
     p.add_argument("--out", type=Path, help="output file (.csv, .parquet or .xlsx) for --input")
+    add_quarantine_option(p)
     add_workers_option(p)
     p.add_argument("--json", action="store_true", help="print the single result as JSON")
     p.set_defaults(run=run)
@@ -58,8 +62,8 @@ def _check(args: argparse.Namespace) -> None:
     if args.input is None:
         if args.text is None:
             raise UsageError("give a request TEXT or --input FILE (see triage decode --help)")
-        if args.out is not None or args.text_column is not None:
-            raise UsageError("--out and --text-column go with --input")
+        if args.out is not None or args.text_column is not None or args.quarantine is not None:
+            raise UsageError("--out, --text-column and --quarantine go with --input")
     elif args.text is not None:
         raise UsageError("give either a TEXT or --input, not both")
     elif not args.text_column:
@@ -109,8 +113,10 @@ def _decode_file(args: argparse.Namespace) -> int:
     from triage.io import read_table, require_columns, write_table
     from triage.schema import DECODED_COLUMNS
 
-    out = output_path(args.out)
-    frame = read_table(args.input, what="requests", infer_numbers=False)
+    inputs = input_paths(args, "input", "catalog", "lexicon")
+    out = output_path(args.out, inputs=inputs)
+    quarantine = quarantine_path(args, *inputs, out)
+    frame = read_table(args.input, what="requests", infer_numbers=False, quarantine=quarantine)
     require_columns(frame, [args.text_column], source=args.input, what="requests file")
     if frame.empty:
         print(f"warning: {args.input}: the file has a header but no rows", file=sys.stderr)

@@ -49,7 +49,7 @@ def run(args: argparse.Namespace) -> int:
     from triage.pipeline import Scorer
     from triage.report.card import lead_card, render_card_html, render_card_text
 
-    out = output_path(args.out, (".html", ".htm", ".json"))
+    out = output_path(args.out, (".html", ".htm", ".json"), inputs=[args.leads, args.schema])
     judge = load_judge(args.model)
     schema = load_schema(_file(args.schema, "schema")) if args.schema else judge.schema
     leads = load_leads(_file(args.leads, "leads"), mapping=schema, strict=False)

@@ -55,10 +55,10 @@ def run(args: argparse.Namespace) -> int:
 
     if args.chunk_size < 1:
         raise UsageError("--chunk-size must be a positive integer")
-    out = output_path(args.out, (".csv", ".parquet", ".pq"))
+    out = output_path(
+        args.out, (".csv", ".parquet", ".pq"), inputs=[args.leads, args.schema, args.catalog]
+    )
     leads = _file(args.leads, "leads")
-    if out is not None and leads is not None and out.resolve() == leads.resolve():
-        raise UsageError(f"--out {out} is the input file; choose another name")
     judge = load_judge(args.model)
     schema = load_schema(_file(args.schema, "schema")) if args.schema else judge.schema
     scorer = Scorer.build(

@@ -5,9 +5,16 @@ from __future__ import annotations
 import argparse
 import sys
 import time
+from pathlib import Path
 from typing import Any
 
-from triage.cli._common import iso_date, positive_int, whole_number
+from triage.cli._common import (
+    add_force_option,
+    check_output_folder,
+    iso_date,
+    positive_int,
+    whole_number,
+)
 from triage.config import DEFAULT_SEED
 
 __all__ = ["register", "run"]
@@ -20,7 +27,8 @@ def register(sub: Any) -> None:
         help="generate a deterministic synthetic world: catalog, leads and ground truth",
         description=(
             "Write catalog.csv, leads.csv, truth.csv and world.json of a synthetic Opel "
-            "spare-parts shop into --out.  The same seed gives byte-identical files."
+            "spare-parts shop into --out.  The same seed gives byte-identical files.  A folder "
+            "already holding such files is refused unless --force is given."
         ),
     )
     parser.add_argument("--out", required=True, help="folder to write the files into")
@@ -51,13 +59,16 @@ def register(sub: Any) -> None:
         default="2026-05-01",
         help="first day of the period, ISO date (default 2026-05-01)",
     )
+    add_force_option(parser)
     parser.set_defaults(run=run)
 
 
 def run(args: argparse.Namespace) -> int:
     """Generate and write the world; print the paths and a one-line summary on stderr."""
     from triage.synth import generate_world, write_world
+    from triage.synth._world import WORLD_FILES
 
+    check_output_folder(Path(args.out), WORLD_FILES, force=args.force)  # before the work
     began = time.perf_counter()
     world = generate_world(
         months=args.months,
@@ -66,7 +77,7 @@ def run(args: argparse.Namespace) -> int:
         seed=args.seed,
         start=args.start,
     )
-    paths = write_world(world, args.out)
+    paths = write_world(world, args.out, overwrite=args.force)
     counts = world.summary()["counts"]
     for path in paths.values():
         print(path)

@@ -52,6 +52,10 @@ def register(sub: Any) -> None:
         metavar="COLUMN",
         help="keep a column the leakage guard flags (repeatable)",
     )
+    p.add_argument(
+        "--ledger", type=Path, help="ledger of the owner's verdicts (default: the settings')"
+    )
+    p.add_argument("--no-ledger", dest="use_ledger", action="store_false", help="ignore the ledger")
     p.add_argument("--truth", type=Path, help="ground truth of a synthetic world (truth.csv)")
     p.add_argument("--out", required=True, type=Path, help="model folder, e.g. models/NAME")
     add_workers_option(p)
@@ -118,12 +122,7 @@ def run(args: argparse.Namespace) -> int:
         missing="error",
     )
     judged = scorer.score_batch(leads, workers=args.workers, progress=show_progress(args)).leads
-    adjudications = None
-    if args.adjudications is not None:
-        adjudications = read_table(
-            _file(args.adjudications, "adjudications"), what="adjudications"
-        )
-        _check_adjudications(adjudications, args.adjudications)
+    adjudications = _adjudications(args)
     truth = read_table(_file(args.truth, "truth"), what="truth") if args.truth else None
     result = train_judge(
         judged,
@@ -145,6 +144,27 @@ def run(args: argparse.Namespace) -> int:
 
     render_training(result, out=args.out)
     return 0
+
+
+def _adjudications(args: argparse.Namespace) -> pd.DataFrame | None:
+    """The ledger's latest verdict per lead, then the file's (the file wins for a lead)."""
+    from triage.cli.audit import _ledger_adjudications
+    from triage.io.tables import read_table
+
+    parts = []
+    if args.use_ledger:
+        ledger = _ledger_adjudications(args.ledger)
+        if ledger is not None and len(ledger):
+            parts.append(ledger[["lead_id", "verdict"]])
+            print(f"ledger: {len(ledger):,} adjudicated lead(s)", file=sys.stderr)
+    if args.adjudications is not None:
+        frame = read_table(_file(args.adjudications, "adjudications"), what="adjudications")
+        _check_adjudications(frame, args.adjudications)
+        parts.append(frame[["lead_id", "verdict"]])
+    if not parts:
+        return None
+    both = pd.concat(parts, ignore_index=True).astype({"lead_id": "string"})
+    return both.drop_duplicates("lead_id", keep="last")
 
 
 def _check_adjudications(frame: pd.DataFrame, path: Path) -> None:

@@ -21,12 +21,14 @@ from typing import Any
 from rapidfuzz import process
 from rapidfuzz.distance import OSA
 
+from triage.decode._engines import EngineReader
 from triage.decode._lexicon import Lexicon, Vehicle
 from triage.decode._text import (
+    AbbreviationTable,
     fix_layout,
+    fix_mixed_script,
     has_cyrillic,
     has_latin,
-    normalize_code,
     normalize_text,
     to_cyrillic,
     tokenize,
@@ -35,6 +37,18 @@ from triage.decode._text import (
 __all__ = ["Analysis", "Match", "TextAnalyzer"]
 
 _YEAR_RE = re.compile(r"^(19[5-9]\d|20[0-4]\d)(?:г|гв|года?|g|gv|god|goda|u|ud)?$")
+# An engine volume ("1.6"), with a unit glued to it or after it ("1.6л", "1.6 l").
+_VOLUME_RE = re.compile(r"^([0-6]\.\d)$")
+_VOLUME_UNIT_RE = re.compile(r"(?<![\d.])([0-6]\.\d)\s?(?:л|l|i|литра?)(?![\w])")
+_MIXED_WORD_RE = re.compile(r"[^\W\d_]+")
+# A word followed by a list of single letters ("astra g/h", "corsa-c/d"): in a
+# catalog name, generations of the model that word names.
+_LETTER_LIST_RE = re.compile(
+    r"(?<![\w-])([^\W\d_]{3,})[\s-]+([^\W\d_])((?:\s?/\s?[^\W\d_])+)(?![\w])"
+)
+# Lexicon sources never used as typo targets: short codes and brand names are
+# matched as written (a typo one edit from "рхх" or "бош" is anything).
+_NO_FUZZY_SOURCES = {"abbreviation", "brand", "code"}
 # Keys that are letters on ЙЦУКЕН: a short chunk containing one was typed in Russian.
 _LAYOUT_PUNCT = set(";',[]`:\"<>{}~")
 # "ry4ag", "nali4ii": a 4 between letters is the key/sound of "ч".
@@ -96,7 +110,12 @@ class Analysis:
     matches: list[Match] = field(default_factory=list)
     years: list[int] = field(default_factory=list)
     engines: list[str] = field(default_factory=list)
+    volumes: list[float] = field(default_factory=list)
     layout_fixed: bool = False
+    #: bare engine-code suffixes of a catalog name ("XEP" of "1.6 (XEP, XER)")
+    engine_suffixes: list[str] = field(default_factory=list)
+    #: a catalog name (a letter after a model is its generation, never a preposition)
+    is_name: bool = False
 
     def values(self, slot: str) -> list[str]:
         """Distinct values found for a slot, strongest and longest evidence first."""
@@ -132,9 +151,7 @@ _KEY_ROWS = (
     "asdfghjkl",
     "zxcvbnm",
 )
-_NEIGHBOURS = {
-    frozenset((row[i], row[i + 1])) for row in _KEY_ROWS for i in range(len(row) - 1)
-}
+_NEIGHBOURS = {frozenset((row[i], row[i + 1])) for row in _KEY_ROWS for i in range(len(row) - 1)}
 
 
 def _slip_cost(typed: str, form: str) -> float:
@@ -163,6 +180,13 @@ def _closest(word: str, pool: list[str], limit: int) -> tuple[int, str] | None:
     return distance, min(tied, key=lambda form: (_slip_cost(word, form), form))
 
 
+def _spell_out_letters(m: re.Match[str]) -> str:
+    """ "astra g/h" -> "astra g astra h": each generation letter right after its model."""
+    word = m.group(1)
+    letters = [m.group(2), *(x.strip() for x in m.group(3).split("/") if x.strip())]
+    return " ".join(f"{word} {letter}" for letter in letters)
+
+
 class TextAnalyzer:
     """Resolve words and extract slots using a :class:`Lexicon`.
 
@@ -186,6 +210,13 @@ class TextAnalyzer:
         self._bags: dict[str, list[tuple[tuple[str, ...], str, str, str]]] = defaultdict(list)
         self._stop: set[str] = set()
         self._stop_forms: set[str] = set()
+        self._no_fuzzy: set[str] = set()
+        rows = lexicon.rows
+        abbreviations = rows[rows["slot"] == "abbreviation"]
+        self.abbreviations = AbbreviationTable(
+            list(zip(abbreviations["surface"], abbreviations["value"], strict=True))
+        )
+        self.engines = EngineReader(lexicon)
         self._build()
 
     # -- building -------------------------------------------------------
@@ -197,6 +228,20 @@ class TextAnalyzer:
             seen.setdefault(parse.normal_form.replace("ё", "е"), None)
         return list(seen)
 
+    def _surface_lemma(self, word: str, surface_words: dict[str, str]) -> str:
+        """The lemma of a lexicon word, preferring a normal form that is itself a lexicon word.
+
+        pymorphy3 reads "граната" first as a form of "гранат" and "наружное" as a
+        noun; the lexicon means the words its surfaces are made of.
+        """
+        forms = self._normal_forms(word)
+        other = next((f for f in forms if f != word and f in surface_words), "")
+        if other:
+            return other  # "передняя" is the feminine of "передний", not a hallway
+        if word in forms:
+            return word  # "граната" is a word of its own, not a form of "гранат"
+        return forms[0] if forms else word
+
     def _lemma(self, word: str) -> str:
         forms = self._normal_forms(word)
         return forms[0] if forms else word
@@ -204,11 +249,12 @@ class TextAnalyzer:
     def _build(self) -> None:
         """Index the lexicon: word forms, stopwords, phrases, bags and typo buckets."""
         surfaces, words, correct = self._read_surfaces()
+        correct |= self._add_abbreviations(words)
         self._map_forms(words)
         self._index_stopwords(surfaces)
         self._index_phrases(surfaces)
         self._build_fuzzy_buckets(correct)
-        self._engines = {e for v in self.lexicon.vehicles for e in v.engines}
+        self._engines = self.engines.known
         self._generation_words: dict[str, list[str]] = {
             k[0]: [value for slot, value, _ in v if slot == "generation"]
             for k, v in self._phrases.items()
@@ -224,19 +270,31 @@ class TextAnalyzer:
         correct: set[str] = set()
         correct_by_value: dict[tuple[str, str], set[str]] = {}
         surfaces: list[tuple[list[str], str, str, str]] = []
+        exact_only: set[str] = set()
         rows = self.lexicon.rows[["slot", "value", "surface", "source"]]
         for slot, value, surface, source in rows.itertuples(index=False):
-            toks = tokenize(normalize_text(surface))
+            if slot == "abbreviation":
+                continue
+            toks = tokenize(self.prepare(surface))
             if not toks:
                 continue
             surfaces.append((toks, str(slot), str(value), str(source)))
+            exact = source in _NO_FUZZY_SOURCES or slot == "brand"
             for tok in toks:
-                words.setdefault(tok, self._lemma(tok))
+                # Brand names and codes are not Russian words: no lemma, no inflection.
+                words.setdefault(tok, tok if exact else "")
+                if exact:
+                    exact_only.add(tok)
+                    continue
                 if source == "misspellings":
                     misspelt.setdefault(tok, set()).add((str(slot), str(value)))
                 elif slot != "stopword":
                     correct.add(tok)
                     correct_by_value.setdefault((str(slot), str(value)), set()).add(tok)
+        self._no_fuzzy = exact_only - correct - set(misspelt)
+        for tok, lemma in words.items():
+            if not lemma:
+                words[tok] = self._surface_lemma(tok, words)
         # A word that only ever appears misspelt ("фильр") takes the canonical form
         # of the nearest correctly spelt word of the same slot value ("фильтр"),
         # so the phrases it is part of still match.
@@ -258,7 +316,7 @@ class TextAnalyzer:
             return
         morph = _morph()
         for tok, lemma in words.items():
-            if not has_cyrillic(tok) or len(tok) < 3:
+            if not has_cyrillic(tok) or len(tok) < 3 or tok in self._no_fuzzy:
                 continue
             for parse in morph.parse(tok)[:2]:
                 # Nouns and adjectives only: verb forms ("текло") make typo
@@ -267,6 +325,23 @@ class TextAnalyzer:
                     continue
                 for form in parse.lexeme:
                     self._form2canon.setdefault(form.word.replace("ё", "е"), lemma)
+
+    def _add_abbreviations(self, words: dict[str, str]) -> set[str]:
+        """One-word abbreviations ("перед", "задн") as forms of the word they stand for.
+
+        Texts have them written out before words are read; this is for the
+        ways they reach the resolver unexpanded (transliterated "pered", a typo
+        "пеед", the other keyboard layout).  Returns them, as typo targets.
+        """
+        out: set[str] = set()
+        for abbr, expansion in self.abbreviations.table.items():
+            if not abbr.isalpha() or " " in expansion or abbr in words:
+                continue
+            lemma = words.get(expansion) or self._surface_lemma(expansion, words)
+            words[abbr] = lemma
+            words.setdefault(expansion, lemma)
+            out.add(abbr)
+        return out
 
     def _index_stopwords(self, surfaces: list[tuple[list[str], str, str, str]]) -> None:
         for toks, slot, _value, _source in surfaces:
@@ -297,7 +372,7 @@ class TextAnalyzer:
         buckets: dict[int, list[str]] = defaultdict(list)
         for form, canon in self._form2canon.items():
             # A typo that lands on a stopword ("атру" -> "утро") helps nobody.
-            if canon in self._stop or form in self._stop_forms:
+            if canon in self._stop or form in self._stop_forms or form in self._no_fuzzy:
                 continue
             if len(form) >= 3 and not any(ch.isdigit() for ch in form):
                 buckets[len(form)].append(form)
@@ -412,6 +487,12 @@ class TextAnalyzer:
 
     # -- texts ----------------------------------------------------------
     def _coverage(self, tokens: list[str]) -> float:
+        """How well words resolve (1 exact ... 0 unknown), averaged.
+
+        One-letter words say nothing about the layout ("c" of "usb-c" retyped
+        is the Russian preposition "с") and are left out when there are others.
+        """
+        tokens = [t for t in tokens if len(t) > 1] or tokens
         if not tokens:
             return 0.0
         hits = 0.0
@@ -450,7 +531,11 @@ class TextAnalyzer:
                 short.append(i)
                 continue
             retyped = normalize_text(fix_layout(chunk, to="ru"))
-            if self._coverage(tokenize(retyped)) > self._coverage(tokenize(chunk)) + 0.15:
+            expand = self.abbreviations.expand
+            if (
+                self._coverage(tokenize(expand(retyped)))
+                > self._coverage(tokenize(expand(chunk))) + 0.15
+            ):
                 chunks[i] = retyped
                 changed = True
         if changed:
@@ -459,12 +544,33 @@ class TextAnalyzer:
                     chunks[i] = normalize_text(fix_layout(chunks[i], to="ru"))
         return " ".join(chunks), changed
 
-    def analyze(self, text: object) -> Analysis:
-        """Resolve the words of one request and extract every slot it names."""
+    def prepare(self, text: object) -> str:
+        """Normalised text with scripts unmixed, abbreviations written out, volumes unglued."""
+        norm = normalize_text(text)
+        if has_cyrillic(norm) and has_latin(norm):
+            norm = _MIXED_WORD_RE.sub(lambda m: fix_mixed_script(m.group(0)), norm)
+        if "." in norm:
+            norm = _VOLUME_UNIT_RE.sub(r"\1", norm)
+        return self.abbreviations.expand(norm) if self.abbreviations else norm
+
+    def analyze(self, text: object, *, name: bool = False) -> Analysis:
+        """Resolve the words of one request and extract every slot it names.
+
+        ``name=True`` reads a catalog name: a model may be followed by several
+        generation letters ("Astra G/H") and engine codes may share a prefix
+        ("Z16XEP/XER").
+        """
         norm = normalize_text(text)
         layout_fixed = False
-        if any("a" <= ch <= "z" for ch in norm):
+        if not name and any("a" <= ch <= "z" for ch in norm):
             norm, layout_fixed = self._fix_layout_chunks(norm)
+        norm = self.prepare(norm)
+        suffixes: list[str] = []
+        if name:
+            norm = _LETTER_LIST_RE.sub(_spell_out_letters, norm)
+        engines, norm = self.engines.read(norm, lists=name)
+        if name:
+            suffixes, norm = self.engines.read_suffixes(norm)
         tokens = tokenize(norm)
         canon: list[str] = []
         how: list[str] = []
@@ -475,10 +581,16 @@ class TextAnalyzer:
             canon.append(c)
             how.append(h)
         analysis = Analysis(
-            text=norm, tokens=tokens, canon=canon, how=how, layout_fixed=layout_fixed
+            text=norm,
+            tokens=tokens,
+            canon=canon,
+            how=how,
+            layout_fixed=layout_fixed,
+            engine_suffixes=suffixes,
+            is_name=name,
         )
         self._match_phrases(analysis)
-        self._match_numbers(analysis)
+        self._match_numbers(analysis, engines)
         self._match_generations(analysis)
         return analysis
 
@@ -512,13 +624,35 @@ class TextAnalyzer:
                                 )
                 for j in range(i, i + n):
                     used[j] = True
+        self._match_bags(a, used)
+
+    def _match_bags(self, a: Analysis, used: list[bool]) -> None:
+        """Multi-word phrases whose content words all occur, in any order.
+
+        Words not yet part of a phrase may form any bag.  Side by side, two or
+        more words may also take a word that a one-word phrase has read
+        ("капота тросы" is the cable "трос капота", though "капот" alone is
+        the hood), never one of a longer phrase.
+        """
         # Text order, not set order: the evidence must not depend on the hash seed.
-        present = dict.fromkeys(c for c, u in zip(a.canon, used, strict=True) if not u)
+        free = dict.fromkeys(c for c, u in zip(a.canon, used, strict=True) if not u)
+        in_long = {j for m in a.matches if m.end - m.start > 1 for j in range(m.start, m.end)}
+        loose = dict.fromkeys(
+            c
+            for j, (c, h) in enumerate(zip(a.canon, a.how, strict=True))
+            if h != "stop" and j not in in_long
+        )
         seen: set[tuple[str, str]] = set()
-        for tok in present:
+        for tok in loose:
             for content, slot, value, _source in self._bags.get(tok, ()):
-                if (slot, value) in seen or not all(w in present for w in content):
+                if (slot, value) in seen:
                     continue
+                if not all(w in free for w in content):
+                    if len(content) < 2 or not all(w in loose for w in content):
+                        continue
+                    positions = [a.canon.index(w) for w in content]
+                    if max(positions) - min(positions) > len(content):
+                        continue
                 positions = [a.canon.index(w) for w in content]
                 words = " ".join(a.tokens[p] for p in sorted(positions))
                 a.matches.append(
@@ -526,16 +660,25 @@ class TextAnalyzer:
                 )
                 seen.add((slot, value))
 
-    def _match_numbers(self, a: Analysis) -> None:
+    def _match_numbers(self, a: Analysis, engines: list[str]) -> None:
         for i, tok in enumerate(a.tokens):
             m = _YEAR_RE.match(tok)
             if m:
                 a.years.append(int(m.group(1)))
                 continue
-            code = normalize_code(tok)
-            if code in self._engines:
-                a.engines.append(code)
+            m = _VOLUME_RE.match(tok)
+            if m and 0.6 <= float(m.group(1)) <= 6.5:
+                a.volumes.append(float(m.group(1)))
+                continue
+            code = tok.upper()
+            if code in engines:
+                if code not in a.engines:
+                    a.engines.append(code)
                 a.matches.append(Match("engine", code, i, i + 1, tok, "exact", 1.0))
+        for code in engines:
+            # codes written as a shared-prefix list ("z16xep/xer") have no token of their own
+            if code not in a.engines:
+                a.engines.append(code)
 
     def _match_generations(self, a: Analysis) -> None:
         slot_positions = {p for m in a.matches for p in range(m.start, m.end)}
@@ -546,17 +689,13 @@ class TextAnalyzer:
             for j in (m.end, m.end + 1):
                 if j >= len(a.tokens):
                     break
-                letters = self._letters(a, j, slot_positions)
-                if len(a.tokens[j]) == 1:
-                    # One letter has one meaning: the first reading valid for the model.
-                    letters = [g for g in letters if g in valid][:1]
-                found = [g for g in letters if g in valid]
+                found = self._generations_at(a, j, slot_positions, valid)
                 if found:
-                    for g in found:
+                    for k, g in found:
                         a.matches.append(
-                            Match("generation", g, j, j + 1, a.tokens[j], "exact", 1.0)
+                            Match("generation", g, k, k + 1, a.tokens[k], "exact", 1.0)
                         )
-                    taken.add(j)
+                        taken.add(k)
                     break
                 if j not in slot_positions and a.how[j] != "stop":
                     break
@@ -567,6 +706,16 @@ class TextAnalyzer:
                 for m in a.matches
                 if m.slot == "generation" or not (m.end - m.start == 1 and m.start in taken)
             ]
+
+    def _generations_at(
+        self, a: Analysis, j: int, slot_positions: set[int], valid: set[str]
+    ) -> list[tuple[int, str]]:
+        """Generations of the model (``valid``) token ``j`` names, as (position, letter)."""
+        letters = self._letters(a, j, slot_positions)
+        if len(a.tokens[j]) == 1:
+            # One letter has one meaning: the first reading valid for the model.
+            letters = [g for g in letters if g in valid][:1]
+        return [(j, g) for g in letters if g in valid]
 
     def _letters(self, a: Analysis, j: int, slot_positions: set[int]) -> list[str]:
         """Generation letters token ``j`` may stand for (empty when none)."""
@@ -581,13 +730,24 @@ class TextAnalyzer:
             return out
         if len(tok) == 1 and tok in _CYR_LETTER:
             nxt = j + 1
-            if tok in _AMBIGUOUS_LETTERS and nxt < len(a.tokens) and nxt not in slot_positions:
+            prose = not a.is_name and nxt < len(a.tokens) and nxt not in slot_positions
+            if tok in _AMBIGUOUS_LETTERS and prose:
                 return []
             return [_CYR_LETTER[tok]]
         for key in (tok, a.canon[j], normalize_text(to_cyrillic(tok)) if has_latin(tok) else ""):
             if key and key in self._generation_words:
                 return self._generation_words[key]
         return []
+
+    def names_phrase(self, text: str) -> bool:
+        """Whether a whole text is already a lexicon phrase (of any slot)."""
+        key = tuple(self.resolve(t)[0] for t in tokenize(self.prepare(text)))
+        return bool(key) and key in self._phrases
+
+    def names_slot(self, word: str, slot: str) -> bool:
+        """Whether a word of a text (as resolved) names something of ``slot`` on its own."""
+        canon, _ = self.resolve(word)
+        return any(entry[0] == slot for entry in self._phrases.get((canon,), ()))
 
     # -- inference -------------------------------------------------------
     def vehicles_for(

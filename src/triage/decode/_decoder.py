@@ -14,6 +14,12 @@ Retrieval order for one request:
 4. with no slot to block on, plain character n-gram TF-IDF retrieval ranks
    the whole catalog (sparse products, never a Python loop over items).
 
+Items of a plain price list may be listed for many cars (*fitments*); an
+item fits a request when any of its fitments does, and an item that
+contradicts something the request states on every fitment is never
+``decoded``.  Price-list items of different brands that fit the same cars
+among those the request allows are interchangeable for that request.
+
 ``decoded_score`` (0-100) is the decoder's estimate that the top candidate's
 group is the wanted item: 100 x (share of the candidate groups' weight that
 the top group holds) x (share of the item's defining slots the request
@@ -24,9 +30,10 @@ from __future__ import annotations
 
 import json
 import math
+import re
 import sys
 import time
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, NamedTuple
@@ -38,40 +45,24 @@ from sklearn.base import BaseEstimator
 from sklearn.utils.validation import check_is_fitted
 
 from triage._parallel import run_chunks
-from triage.decode._analyze import Analysis, TextAnalyzer
-from triage.decode._catalog import CatalogIndex, load_catalog
+from triage.decode._analyze import Analysis
+from triage.decode._catalog import build_index, load_catalog
 from triage.decode._lexicon import Lexicon, load_lexicon, read_lexicon_csv
+from triage.decode._ranking import Scored, interchangeable, score_items
 from triage.decode._text import normalize_code
 from triage.errors import DataError, UsageError
 from triage.schema import DECODED, DECODED_COLUMNS, coerce
 
 __all__ = ["DecodeResult", "Decoder", "decode_requests"]
 
-# Points of slot agreement; a mismatch costs more than a match earns, so an
-# item contradicting the request never outranks one that fits it.
-_W = {
-    "part_type": 3.0,
-    "model": 2.0,
-    "generation": 2.0,
-    "side": 1.0,
-    "axle": 1.0,
-    "engine": 1.5,
-    "year": 0.5,
-    "make": 1.0,
-}
-_MISMATCH = {
-    "generation": -3.0,
-    "side": -2.0,
-    "axle": -2.0,
-    "engine": -2.0,
-    "year": -1.0,
-    "model": -3.0,
-}
 _TEXT_WEIGHT = 1.0  # token_set_ratio / 100, the tie-breaker
 _CLEAR_MARGIN = 0.6  # top group must lead the next by this many points to be "decoded"
 _MAX_AMBIGUOUS = 8  # more fitting groups than this is "partial"
 _BLOCK_LIMIT = 4000  # largest block ranked item by item
 _MAX_TEXT = 2000  # characters of a request that are read; the rest is ignored
+_YEAR_OR_VOLUME = re.compile(r"^(?:(?:19[5-9]|20[0-4])\d(?:г|гв|года?)?|[0-6]\.\d)$")
+_TEXT_POOL = 30  # items plain text retrieval adds to a block on catalogs without structure
+_COSINE_WEIGHT = 1.0  # TF-IDF cosine next to token_set_ratio, on catalogs without structure
 
 
 class _Found(NamedTuple):
@@ -80,6 +71,15 @@ class _Found(NamedTuple):
     items: np.ndarray
     conflicts: list[str]
     similarity: np.ndarray | None = None
+
+
+class _Ranked(NamedTuple):
+    """The items found, scored: points per item, slot agreement, and the best groups."""
+
+    items: np.ndarray
+    scores: np.ndarray
+    scored: Scored
+    groups: list[tuple[int, float, int]]
 
 
 @dataclass
@@ -212,9 +212,8 @@ class Decoder(BaseEstimator):
             lex = self.lexicon.extend(pd.concat([read_lexicon_csv(p) for p in files]))
         else:
             lex = self.lexicon
-        self.analyzer_ = TextAnalyzer(lex, morphology=self.morphology)
-        self.index_ = CatalogIndex.build(frame, self.analyzer_)
-        self.catalog_makes_ = frozenset(m for m in self.index_.make.tolist() if m)
+        self.index_, self.analyzer_ = build_index(frame, lex, morphology=self.morphology)
+        self.catalog_makes_ = self.index_.makes
         self.build_seconds_ = time.perf_counter() - start
         return self
 
@@ -293,24 +292,57 @@ class Decoder(BaseEstimator):
         number_hits = self._number_hits(a)
         if number_hits is not None:
             return self._finish(a, slots, number_hits, via="number")
-        if not slots["part_type"] and a.values("not_a_part"):
+        if not slots["part_type"] and a.values("not_a_part") and self.index_.domain:
             # "продам пежо 308", "ищем партнеров": no part asked for, whatever the make.
             return self._result_from_slots(slots, status="not_a_part")
         if slots["make"] and self.catalog_makes_ and slots["make"] not in self.catalog_makes_:
             return self._result_from_slots(slots, status="other_make")
         if not slots["part_type"]:
-            if a.values("not_a_part"):
-                return self._result_from_slots(slots, status="not_a_part")
-            if not self.index_.structured:
-                found = self._text_candidates(a)
-                if found is not None:
-                    return self._finish(a, slots, found, via="text")
-            understood = slots["make"] or slots["model"] or a.values("part_request")
-            return self._result_from_slots(slots, status="partial" if understood else "not_a_part")
+            return self._without_part(a, slots)
         items, conflicts = self._block(slots)
+        if not self.index_.structured:
+            items = self._with_text_pool(a, items)
         if items is None:
             return self._result_from_slots(slots, status="partial")
         return self._finish(a, slots, _Found(items, conflicts), via="slots")
+
+    def _without_part(self, a: Analysis, slots: dict[str, Any]) -> DecodeResult:
+        """A request naming no part: plain text retrieval on catalogs without structure."""
+        if a.values("not_a_part") and self.index_.domain:
+            return self._result_from_slots(slots, status="not_a_part")
+        if not self.index_.structured:
+            found = self._text_candidates(a)
+            if found is not None:
+                return self._finish(a, slots, found, via="text")
+        understood = (
+            slots["make"] or slots["model"] or a.values("part_request") or self._quotes_number(a)
+        )
+        return self._result_from_slots(slots, status="partial" if understood else "not_a_part")
+
+    @staticmethod
+    def _quotes_number(a: Analysis) -> bool:
+        """Whether the text quotes an article-like number (one this catalog does not have)."""
+        for tok in a.tokens:
+            code = normalize_code(tok)
+            long_enough = len(code) >= 5 and sum(ch.isdigit() for ch in code) >= 3
+            if long_enough and not _YEAR_OR_VOLUME.match(tok):
+                return True
+        digits = [t for t in a.tokens if t.isdigit()]
+        return sum(len(t) for t in digits) >= 6 and len(digits) >= 2
+
+    def _with_text_pool(self, a: Analysis, items: np.ndarray | None) -> np.ndarray | None:
+        """The block plus the items whose names are closest to the text.
+
+        A catalog's names may say what its words do not (a part the lexicon
+        reads differently): the text's nearest names always compete.
+        """
+        found, sims = self.index_.text_search([a.text], limit=_TEXT_POOL)[0]
+        found = found[sims >= 0.2]
+        if items is None:
+            return found if len(found) else None
+        if len(items) > _BLOCK_LIMIT:
+            return items
+        return np.union1d(items, found)
 
     def _request_slots(self, a: Analysis) -> dict[str, Any]:
         model = a.first("model")
@@ -340,8 +372,8 @@ class Decoder(BaseEstimator):
             vehicles = self.analyzer_.vehicles_for(model, year=year, engine=engine)
             if not model:
                 models = sorted({v.model for v in vehicles})
-                if engine and len(models) >= 1 and lex.home_make:
-                    make = make or lex.home_make
+                if engine and models:
+                    make = make or _sole_make(vehicles, lex.home_make)
                 if len(models) == 1:
                     model = models[0]
         if not make and model:
@@ -352,12 +384,26 @@ class Decoder(BaseEstimator):
             "generations": generations if generations else inferred,
             "generation_explicit": bool(a.values("generation")),
             "part_type": a.first("part_type"),
-            "part_types": a.values("part_type"),
+            "part_types": self._part_types(a),
             "side": a.first("side"),
             "axle": a.first("axle"),
             "engine": engine,
+            "volumes": [] if engine else list(a.volumes),
             "year": year,
+            "brand": a.first("brand"),
         }
+
+    @staticmethod
+    def _part_types(a: Analysis) -> list[str]:
+        """The part the request names, then other parts named as firmly (several words,
+        read as written): "омывателя форсунка лобового стекла" is a nozzle or a windshield."""
+        values = a.values("part_type")
+        firm = {
+            m.value
+            for m in a.matches
+            if m.slot == "part_type" and m.end - m.start > 1 and m.how in ("exact", "morph", "bag")
+        }
+        return values[:1] + [v for v in values[1:3] if v in firm]
 
     @staticmethod
     def _model_stronger(a: Analysis) -> bool:
@@ -377,9 +423,13 @@ class Decoder(BaseEstimator):
                     ch.isdigit() for ch in window[-1]
                 ):
                     continue
+                if any(_YEAR_OR_VOLUME.match(t) for t in window):
+                    continue  # "2006 1.7" is a year and a volume, not article "200617"
                 code = normalize_code("".join(window))
                 if len(code) < 5 or sum(ch.isdigit() for ch in code) < 3:
                     continue
+                if n > 1 and len(code) < 7 and self._cut_from_longer(toks, i, i + n):
+                    continue  # "98 275" of "71 98 275" is a guess, not the number typed
                 hit = self.index_.codes.get(code)
                 if hit is not None:
                     found.append(hit)
@@ -389,93 +439,116 @@ class Decoder(BaseEstimator):
             return None
         return _Found(np.unique(np.concatenate(found)), [])
 
+    @staticmethod
+    def _cut_from_longer(toks: list[str], lo: int, hi: int) -> bool:
+        """Whether tokens ``lo:hi`` are part of a longer run of tokens with digits."""
+        return any(0 <= j < len(toks) and any(ch.isdigit() for ch in toks[j]) for j in (lo - 1, hi))
+
     def _block(self, slots: dict[str, Any]) -> tuple[np.ndarray | None, list[str]]:
         idx = self.index_
         pt, model = slots["part_type"], slots["model"]
         if not pt and not model:
             return None, []
-        items = idx.blocks.get((pt, model))
-        if items is None and pt and model:
-            items = idx.blocks.get((pt, ""))
+        items = self._block_of(pt, model)
+        for other in slots["part_types"][1:]:
+            # "омывателя форсунка лобового стекла": the nozzle or the windshield
+            more = self._block_of(other, model)
+            if more is not None and len(more):
+                items = more if items is None else np.union1d(items, more)
         if items is None or len(items) == 0:
             return None, []
         conflicts: list[str] = []
-        for slot, ok in (
+        fit = idx.fitments
+        for slot, wanted, ok in (
             (
                 "generation",
-                lambda ix: (
-                    np.isin(idx.generation[ix], slots["generations"]) | (idx.generation[ix] == "")
+                slots["generations"],
+                lambda rows: (
+                    np.isin(fit.generation[rows], slots["generations"])
+                    | (fit.generation[rows] == "")
                 ),
             ),
-            ("side", lambda ix: (idx.side[ix] == slots["side"]) | (idx.side[ix] == "")),
-            ("axle", lambda ix: (idx.axle[ix] == slots["axle"]) | (idx.axle[ix] == "")),
+            ("side", slots["side"], None),
+            ("axle", slots["axle"], None),
             (
                 "engine",
-                lambda ix: np.array(
-                    [not e or slots["engine"] in e for e in idx.engines[ix]], dtype=bool
+                slots["engine"],
+                lambda rows: np.fromiter(
+                    (not e or slots["engine"] in e for e in fit.engines[rows]),
+                    dtype=bool,
+                    count=len(rows),
                 ),
             ),
         ):
-            wanted = slots["generations"] if slot == "generation" else slots[slot]
             if not wanted or len(items) > _BLOCK_LIMIT * 4:
                 continue
-            mask = ok(items)
+            if ok is None:
+                values = getattr(idx, slot)[items]
+                mask = (values == wanted) | (values == "")
+            else:
+                mask = self._any_fitment(items, ok)
             if mask.any():
                 items = items[mask]
             else:
                 conflicts.append(slot)
         return items, conflicts
 
+    def _block_of(self, part_type: str, model: str) -> np.ndarray | None:
+        """Items of a part type for a model (any model when the model has none of them)."""
+        items = self.index_.blocks.get((part_type, model))
+        if items is None and part_type and model:
+            items = self.index_.blocks.get((part_type, ""))
+        return items
+
+    def _any_fitment(self, items: np.ndarray, ok: Callable[[np.ndarray], np.ndarray]) -> np.ndarray:
+        """Per item: does any of its fitment rows pass ``ok``?"""
+        rows, owner = self.index_.fitments.rows_of(items)
+        passed = ok(rows)
+        if self.index_.fitments.single:
+            return passed
+        out = np.zeros(len(items), dtype=bool)
+        np.logical_or.at(out, owner, passed)
+        return out
+
     def _text_candidates(self, a: Analysis) -> _Found | None:
+        """The names nearest to the text, when the nearest resembles it at all."""
         items, sims = self.index_.text_search([a.text], limit=50)[0]
         if len(items) == 0 or sims[0] < 0.35:
             return None
-        keep = sims >= max(0.35, sims[0] - 0.25)
+        keep = sims >= 0.15
         return _Found(items[keep], ["text_only"], sims[keep].astype(np.float64))
 
-    def _item_scores(self, a: Analysis, slots: dict[str, Any], items: np.ndarray) -> np.ndarray:
-        idx = self.index_
-        score = np.zeros(len(items), dtype=np.float64)
+    def _text_scores(self, a: Analysis, items: np.ndarray) -> np.ndarray:
+        """The tie-breaker: token_set_ratio to the names (plus TF-IDF cosine without structure)."""
+        names = self.index_.name_norm[items].tolist()
+        if not names:
+            return np.zeros(0, dtype=np.float64)
+        sims = process.cdist([a.text], names, scorer=fuzz.token_set_ratio, dtype=np.float32)[0]
+        out = (_TEXT_WEIGHT * sims / 100.0).astype(np.float64)
+        if not self.index_.structured:
+            out = out + _COSINE_WEIGHT * self.index_.text_similarity(a.text, items)
+        return out
 
-        def agree(slot: str, values: np.ndarray, wanted: Any) -> None:
-            if not wanted:
-                return
-            has = values != ""
-            hit = np.isin(values, wanted) if isinstance(wanted, list) else values == wanted
-            score[:] += np.where(has & hit, _W[slot], 0.0) + np.where(
-                has & ~hit, _MISMATCH.get(slot, -1.0), 0.0
-            )
-
-        agree("part_type", idx.part_type[items], slots["part_type"])
-        agree("model", idx.model[items], slots["model"])
-        agree("make", idx.make[items], slots["make"])
-        if slots["generations"]:
-            weight = 1.0 if slots["generation_explicit"] else 0.5
-            has = idx.generation[items] != ""
-            hit = np.isin(idx.generation[items], slots["generations"])
-            score += np.where(has & hit, _W["generation"] * weight, 0.0)
-            score += np.where(has & ~hit, _MISMATCH["generation"] * weight, 0.0)
-        agree("side", idx.side[items], slots["side"])
-        agree("axle", idx.axle[items], slots["axle"])
-        if slots["engine"]:
-            eng = idx.engines[items]
-            has = np.array([bool(e) for e in eng])
-            hit = np.array([slots["engine"] in e for e in eng])
-            score += np.where(has & hit, _W["engine"], 0.0) + np.where(
-                has & ~hit, _MISMATCH["engine"], 0.0
-            )
-        if slots["year"] is not None:
-            lo, hi = idx.year_from[items], idx.year_to[items]
-            known = lo >= 0
-            inside = (lo <= slots["year"]) & ((hi < 0) | (slots["year"] <= hi))
-            score += np.where(known & inside, _W["year"], 0.0) + np.where(
-                known & ~inside, _MISMATCH["year"], 0.0
-            )
-        names = idx.name_norm[items].tolist()
-        if names:
-            sims = process.cdist([a.text], names, scorer=fuzz.token_set_ratio, dtype=np.float32)[0]
-            score += _TEXT_WEIGHT * sims / 100.0
-        return score
+    def _score(self, a: Analysis, slots: dict[str, Any], found: _Found, via: str) -> _Ranked:
+        """Score the items found, best groups first."""
+        scored = score_items(self.index_, slots, found.items, self.analyzer_.engines)
+        if via == "text":
+            ratio = process.cdist(
+                [a.text],
+                self.index_.name_norm[found.items].tolist(),
+                scorer=fuzz.token_set_ratio,
+                dtype=np.float32,
+            )[0]
+            cosine = found.similarity if found.similarity is not None else np.zeros(len(ratio))
+            words = [t for t, h in zip(a.tokens, a.how, strict=True) if h != "stop"]
+            coverage = self.index_.word_coverage(words, found.items)
+            scores = 6.0 * cosine + 4.0 * ratio.astype(np.float64) / 100.0 + 3.0 * coverage
+        else:
+            scores = scored.points + self._text_scores(a, found.items)
+            if via == "number":
+                scores = scores + 10.0
+        groups = self._ranked_groups(found.items, scores)
+        return _Ranked(found.items, scores, scored, groups)
 
     def _finish(
         self,
@@ -488,22 +561,33 @@ class Decoder(BaseEstimator):
         """Rank the items found, group them, decide the status and build the result."""
         if len(found.items) > _BLOCK_LIMIT:
             return self._too_broad(a, slots, found.items)
-        groups = self._ranked_groups(found.items, self._scores(a, slots, found, via))
+        ranked = self._score(a, slots, found, via)
+        groups = [(item, score) for item, score, _ in ranked.groups]
+        positions = [pos for _, _, pos in ranked.groups]
+        reps = [item for item, _ in groups]
+        rows = dict(zip(reps, ranked.scored.best_row[positions].tolist(), strict=True))
+        ok = dict(zip(reps, ranked.scored.consistent[positions].tolist(), strict=True))
         top_item, top_score = groups[0]
         close = [g for g in groups if g[1] >= top_score - _CLEAR_MARGIN]
         weights = np.exp((np.array([g[1] for g in groups[:50]]) - top_score) / 0.5)
-        completeness = self._completeness(slots, top_item, via)
+        completeness = self._completeness(slots, top_item, rows[top_item], via)
+        rival = self._rival(slots, groups, ok, via)
         score = 100.0 * float(weights[0] / weights.sum()) * completeness
-        status = self._status(groups, close, slots, via, completeness)
+        pinned = ok[top_item] if via != "text" else self._pinned_by_words(a, top_item)
+        status = self._status(groups, close, slots, via, completeness, rival, pinned)
         shares = weights / weights.sum()
         cands = [
             self._candidate(
-                i, 100.0 * float(shares[k]) * self._completeness(slots, i, via), a, slots
+                i,
+                100.0 * float(shares[k]) * self._completeness(slots, i, rows[i], via),
+                a,
+                slots,
+                rows[i],
             )
             for k, (i, _) in enumerate(groups[: self.top_k])
         ]
         if status == "decoded":
-            res = self._decoded(top_item, slots, score)
+            res = self._decoded(top_item, rows[top_item], slots, score)
         else:
             res = self._undecoded(slots, status, score, [i for i, _ in close])
         res.candidates = cands
@@ -511,37 +595,56 @@ class Decoder(BaseEstimator):
             res.candidates[0]["conflicts"] = found.conflicts
         return res
 
+    def _rival(
+        self,
+        slots: dict[str, Any],
+        groups: list[tuple[int, float]],
+        ok: dict[int, bool],
+        via: str,
+    ) -> float:
+        """Score of the best group that is not interchangeable with the top one.
+
+        With one fitment per item the interchangeable groups are the catalog's
+        own (same OEM number); a price list's items of other brands that fit
+        the same cars, among those the request allows, are interchangeable for
+        this request and do not compete with the top one.
+        """
+        if len(groups) < 2:
+            return -math.inf
+        if self.index_.structured or via != "slots" or not ok[groups[0][0]]:
+            return groups[1][1]
+        engines = self.analyzer_.engines
+        top = interchangeable(self.index_, slots, groups[0][0], engines)
+        for item, score in groups[1:]:
+            if groups[0][1] - score >= _CLEAR_MARGIN:
+                return score
+            if not ok[item] or interchangeable(self.index_, slots, item, engines) != top:
+                return score
+        return -math.inf
+
+    def _pinned_by_words(self, a: Analysis, item: int) -> bool:
+        """Text retrieval pins an item down only through a word few other names share."""
+        words = [t for t, h in zip(a.tokens, a.how, strict=True) if h != "stop"]
+        return bool(self.index_.distinctive_words(words, item))
+
     def _too_broad(self, a: Analysis, slots: dict[str, Any], items: np.ndarray) -> DecodeResult:
         """Too many items to rank one by one ("brake pads for an Opel"): a few, "partial"."""
         sample = items[:: max(1, len(items) // self.top_k)][: self.top_k]
         res = self._result_from_slots(slots, status="partial")
-        res.candidates = [self._candidate(int(i), 0.0, a, slots) for i in sample]
+        rows = self.index_.fitments.start
+        res.candidates = [self._candidate(int(i), 0.0, a, slots, int(rows[i])) for i in sample]
         return res
 
-    def _scores(self, a: Analysis, slots: dict[str, Any], found: _Found, via: str) -> np.ndarray:
-        """Score of every item found: slot agreement, or text similarity without slots."""
-        if via == "number":
-            return self._item_scores(a, slots, found.items) + 10.0
-        if via == "text":
-            ratio = process.cdist(
-                [a.text],
-                self.index_.name_norm[found.items].tolist(),
-                scorer=fuzz.token_set_ratio,
-                dtype=np.float32,
-            )[0]
-            cosine = found.similarity if found.similarity is not None else np.zeros(len(ratio))
-            return 6.0 * cosine + 4.0 * ratio.astype(np.float64) / 100.0
-        return self._item_scores(a, slots, found.items)
-
-    def _ranked_groups(self, items: np.ndarray, scores: np.ndarray) -> list[tuple[int, float]]:
-        """The best item of each interchangeable group, best group first (in stock wins ties)."""
+    def _ranked_groups(self, items: np.ndarray, scores: np.ndarray) -> list[tuple[int, float, int]]:
+        """The best item of each interchangeable group, best group first (in stock wins ties),
+        as (item, score, position among ``items``)."""
         idx = self.index_
         order = np.lexsort((~idx.in_stock[items], -scores))
-        best: dict[str, tuple[int, float]] = {}
-        for o in order:
-            g = idx.group[items[o]]
+        groups = idx.group[items[order]].tolist()
+        best: dict[str, tuple[int, float, int]] = {}
+        for o, g in zip(order.tolist(), groups, strict=True):
             if g not in best:
-                best[g] = (int(items[o]), float(scores[o]))
+                best[g] = (int(items[o]), float(scores[o]), o)
         return sorted(best.values(), key=lambda t: -t[1])
 
     def _status(
@@ -551,33 +654,54 @@ class Decoder(BaseEstimator):
         slots: dict[str, Any],
         via: str,
         completeness: float,
+        rival: float,
+        consistent: bool,
     ) -> str:
-        """decoded / ambiguous / partial, from the lead of the top group and what was said."""
+        """decoded / ambiguous / partial, from the lead of the top group and what was said.
+
+        Never ``decoded`` when the top item contradicts a slot the request states
+        (``consistent`` false), or, found by text alone, shares no distinctive word.
+        """
         top_score = groups[0][1]
-        second = groups[1][1] if len(groups) > 1 else -math.inf
         if via == "number":
             return "decoded" if len(close) == 1 else "ambiguous"
         if (
-            top_score - second >= _CLEAR_MARGIN
+            top_score - rival >= _CLEAR_MARGIN
             and (slots["part_type"] or via == "text")
             and (slots["model"] or via == "text" or not self.index_.structured)
+            and consistent
         ):
             return "decoded" if completeness >= 0.5 else "ambiguous"
         if len(close) <= _MAX_AMBIGUOUS and (slots["part_type"] or via == "text"):
             return "ambiguous"
         return "partial"
 
-    def _decoded(self, item: int, slots: dict[str, Any], score: float) -> DecodeResult:
+    def _row_values(self, item: int, row: int) -> dict[str, str]:
+        """The slots of an item on one of its fitments."""
+        idx = self.index_
+        fit = idx.fitments
+        return {
+            "part_type": idx.part_type[item],
+            "model": fit.model[row],
+            "make": fit.make[row],
+            "generation": fit.generation[row],
+            "side": idx.side[item],
+            "axle": idx.axle[item],
+            "brand": idx.brand[item],
+        }
+
+    def _decoded(self, item: int, row: int, slots: dict[str, Any], score: float) -> DecodeResult:
         """The result for a request pinned down to ``item``: the item's slots win."""
         idx = self.index_
-        engines = idx.engines[item]
+        values = self._row_values(item, row)
+        engines = idx.fitments.engines[row]
         return DecodeResult(
-            make=idx.make[item] or slots["make"],
-            model=idx.model[item] or slots["model"],
-            generation=idx.generation[item] or "|".join(slots["generations"]),
-            part_type=idx.part_type[item] or slots["part_type"],
-            side=idx.side[item] or slots["side"],
-            axle=idx.axle[item] or slots["axle"],
+            make=values["make"] or slots["make"],
+            model=values["model"] or slots["model"],
+            generation=values["generation"] or "|".join(slots["generations"]),
+            part_type=values["part_type"] or slots["part_type"],
+            side=values["side"] or slots["side"],
+            axle=values["axle"] or slots["axle"],
             year=str(slots["year"] or ""),
             engine=slots["engine"] or (next(iter(engines)) if len(engines) == 1 else ""),
             sku=str(idx.sku[item]),
@@ -605,20 +729,17 @@ class Decoder(BaseEstimator):
             res.make = makes.pop() if len(makes) == 1 else ""
         return res
 
-    def _completeness(self, slots: dict[str, Any], item: int, via: str) -> float:
+    def _completeness(self, slots: dict[str, Any], item: int, row: int, via: str) -> float:
         if via == "number":
             return 1.0
-        idx = self.index_
         if via == "text":
             return 0.8
+        values = self._row_values(item, row)
         needed = [
-            ("part_type", idx.part_type[item]),
-            ("model", idx.model[item]),
-            ("generation", idx.generation[item]),
-            ("side", idx.side[item]),
-            ("axle", idx.axle[item]),
+            (slot, values[slot])
+            for slot in ("part_type", "model", "generation", "side", "axle")
+            if values[slot]
         ]
-        needed = [(s, v) for s, v in needed if v]
         if not needed:
             return 1.0
         have = 0.0
@@ -626,48 +747,44 @@ class Decoder(BaseEstimator):
             if slot == "generation":
                 gens = slots["generations"]
                 have += 1.0 if gens == [value] else (0.5 if value in gens else 0.0)
-            elif slots.get(slot) == value:
+            elif slots.get(slot) == value or (
+                slot == "part_type" and slots["part_type"] == self.index_.part_head[item]
+            ):
                 have += 1.0
             elif slot == "axle" and not slots.get("axle"):
                 have += 0.5  # parts usually named without an axle are mostly front ones
         return have / len(needed)
 
     def _candidate(
-        self, item: int, score: float, a: Analysis, slots: dict[str, Any]
+        self, item: int, score: float, a: Analysis, slots: dict[str, Any], row: int
     ) -> dict[str, Any]:
         idx = self.index_
+        values = self._row_values(item, row)
+        engines = idx.fitments.engines[row]
         evidence = []
         for m in a.matches:
-            item_value = {
-                "part_type": idx.part_type[item],
-                "model": idx.model[item],
-                "make": idx.make[item],
-                "generation": idx.generation[item],
-                "side": idx.side[item],
-                "axle": idx.axle[item],
-            }.get(m.slot)
+            item_value = values.get(m.slot)
             if m.slot == "engine":
-                item_value = (
-                    m.value if m.value in idx.engines[item] else ";".join(sorted(idx.engines[item]))
-                )
+                item_value = m.value if m.value in engines else ";".join(sorted(engines))
             if item_value is None:
                 continue
             d = m.as_dict()
             d["item_value"] = item_value
             d["agrees"] = (item_value == m.value) if item_value else None
+            if m.slot == "part_type" and idx.part_head[item] == m.value:
+                d["agrees"] = True
             evidence.append(d)
-        if slots["year"] is not None and idx.year_from[item] >= 0:
-            hi = idx.year_to[item]
+        year_from = idx.fitments.year_from[row]
+        if slots["year"] is not None and year_from >= 0:
+            hi = idx.fitments.year_to[row]
             evidence.append(
                 {
                     "slot": "year",
                     "value": slots["year"],
                     "words": str(slots["year"]),
                     "how": "exact",
-                    "item_value": f"{idx.year_from[item]}-{hi if hi >= 0 else ''}",
-                    "agrees": bool(
-                        idx.year_from[item] <= slots["year"] and (hi < 0 or slots["year"] <= hi)
-                    ),
+                    "item_value": f"{year_from}-{hi if hi >= 0 else ''}",
+                    "agrees": bool(year_from <= slots["year"] and (hi < 0 or slots["year"] <= hi)),
                 }
             )
         return {
@@ -692,6 +809,14 @@ class Decoder(BaseEstimator):
             score=0.0,
             candidates=[],
         )
+
+
+def _sole_make(vehicles: list[Any], home_make: str) -> str:
+    """The make of some vehicles when they share one (the home make when it is among them)."""
+    makes = sorted({v.make for v in vehicles})
+    if home_make in makes:
+        return home_make
+    return makes[0] if len(makes) == 1 else ""
 
 
 def _progress_bar(total: int, enabled: bool) -> Any:

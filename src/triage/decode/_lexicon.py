@@ -4,14 +4,17 @@ A lexicon is a list of ``(slot, value, surface)`` rows.  Slots the decoder
 understands: ``make``, ``model``, ``part_type``, ``side``, ``axle``,
 ``generation`` (letters spelled out or typed as look-alikes), ``part_request``
 (generic "a part" words), ``not_a_part`` (cues of job offers, spam, wrong
-numbers), ``stopword``.  The shipped lexicons are built from
-``data/reference`` (part types, makes, Opel models) plus the hand-written
-files in ``data/reference/lexicon/``; a user adds a CSV of their own with the
-same three columns.  Nothing in the ranking code knows about Opel or Russian:
-this module only turns those tables into rows.
+numbers), ``stopword``, ``brand`` (parts brands in any script: "бош" is
+Bosch) and ``abbreviation`` (the value is what the surface stands for:
+"к-кт" is "комплект").  The shipped lexicons are built from
+``data/reference`` (part types, makes, Opel models, models of sibling makes)
+plus the hand-written files in ``data/reference/lexicon/``; a user adds a CSV
+of their own with the same three columns.  Nothing in the ranking code knows
+about Opel or Russian: this module only turns those tables into rows.
 
 The vehicle table (make, model, generation, years, engine codes) lets the
-decoder infer a generation from a year or an engine code.
+decoder infer a generation from a year, an engine code or an engine volume,
+and the engines of a generation from its model and a volume.
 """
 
 from __future__ import annotations
@@ -24,6 +27,7 @@ from pathlib import Path
 import pandas as pd
 
 from triage.config import get_settings
+from triage.decode._text import lookalike_cyrillic
 from triage.errors import DataError
 from triage.io import read_table, require_columns
 
@@ -39,6 +43,8 @@ SLOTS = (
     "part_request",
     "not_a_part",
     "stopword",
+    "brand",
+    "abbreviation",
 )
 
 
@@ -67,14 +73,18 @@ class Lexicon:
     model_make : dict
         Model id -> make, so that a model name implies its make.
     home_make : str
-        The make the shop sells ("Opel"); requests naming only another make are
-        ``other_make``.  Empty for catalogs of other goods.
+        The make of the reference models ("Opel"): a catalog name naming a
+        model of it without the make is read as that make.  Which makes a shop
+        sells comes from its catalog, not from here.
+    engine_volume : dict
+        Engine code -> displacement in litres ("Z18XER" -> 1.8).
     """
 
     rows: pd.DataFrame
     vehicles: list[Vehicle] = field(default_factory=list)
     model_make: dict[str, str] = field(default_factory=dict)
     home_make: str = ""
+    engine_volume: dict[str, float] = field(default_factory=dict)
 
     def extend(self, rows: pd.DataFrame) -> Lexicon:
         """A new lexicon with extra ``(slot, value, surface)`` rows appended."""
@@ -86,6 +96,7 @@ class Lexicon:
             vehicles=list(self.vehicles),
             model_make=dict(self.model_make),
             home_make=self.home_make,
+            engine_volume=dict(self.engine_volume),
         )
 
     def generations(self, model: str) -> list[Vehicle]:
@@ -145,10 +156,19 @@ def _make_rows(path: Path) -> tuple[list[dict[str, str]], str]:
     return out, "Opel" if (table["make"] == "Opel").any() else ""
 
 
-def _vehicle_rows(path: Path) -> tuple[list[dict[str, str]], list[Vehicle], dict[str, str]]:
+def _generation_code_rows(generation: str) -> list[dict[str, str]]:
+    """Surfaces of a generation code longer than a letter ("T300": "t300", "т300")."""
+    if len(generation) < 2:
+        return []
+    code = generation.lower()
+    return _rows("generation", generation, [code, lookalike_cyrillic(code)], "code")
+
+
+def _vehicle_rows(
+    path: Path, make: str = "Opel"
+) -> tuple[list[dict[str, str]], list[Vehicle], dict[str, str]]:
     table = read_table(path, what="models")
     require_columns(table, ["model", "generation"], source=path, what="models")
-    make = "Opel"
     out: list[dict[str, str]] = []
     vehicles: list[Vehicle] = []
     model_make: dict[str, str] = {}
@@ -161,6 +181,7 @@ def _vehicle_rows(path: Path) -> tuple[list[dict[str, str]], list[Vehicle], dict
         def _year(v: object) -> int | None:
             return None if v is None or v != v or str(v).strip() == "" else int(float(str(v)))
 
+        out += _generation_code_rows(str(rec["generation"]).upper())
         year_to = _year(rec.get("year_to"))
         # Body styles built longer than the rest ("sedan:2009") widen the years.
         for part in _split(rec.get("extended_to")):
@@ -178,6 +199,21 @@ def _vehicle_rows(path: Path) -> tuple[list[dict[str, str]], list[Vehicle], dict
             )
         )
     return out, vehicles, model_make
+
+
+def _engine_volumes(*paths: Path) -> dict[str, float]:
+    """Engine code -> displacement (litres) from ``engines.csv``-like tables."""
+    out: dict[str, float] = {}
+    for path in paths:
+        if not path.exists():
+            continue
+        table = read_table(path, what="engines")
+        require_columns(table, ["engine_code", "displacement_l"], source=path, what="engines")
+        for code, litres in zip(table["engine_code"], table["displacement_l"], strict=True):
+            volume = pd.to_numeric(litres, errors="coerce")
+            if str(code).strip() and volume == volume:
+                out.setdefault(str(code).strip().upper(), round(float(volume), 1))
+    return out
 
 
 def read_lexicon_csv(path: Path) -> pd.DataFrame:
@@ -204,6 +240,12 @@ def _load_cached(reference_dir: str, extra: tuple[str, ...], _stamps: tuple[int,
         model_rows, vehicles, model_make = _vehicle_rows(ref / "opel_models.csv")
         rows += model_rows
         home_make = home_make or "Opel"
+    if (ref / "sibling_models.csv").exists():
+        sib_rows, sib_vehicles, sib_make = _vehicle_rows(ref / "sibling_models.csv", make="")
+        rows += sib_rows
+        vehicles += sib_vehicles
+        model_make.update({k: v for k, v in sib_make.items() if k not in model_make})
+    volumes = _engine_volumes(ref / "engines.csv", ref / "sibling_engines.csv")
     frames = [pd.DataFrame(rows, columns=["slot", "value", "surface", "source"])]
     lexicon_dir = ref / "lexicon"
     if lexicon_dir.is_dir():
@@ -211,7 +253,13 @@ def _load_cached(reference_dir: str, extra: tuple[str, ...], _stamps: tuple[int,
     frames += [read_lexicon_csv(Path(p)) for p in extra]
     table = pd.concat(frames, ignore_index=True)
     table = table.astype({"slot": str, "value": str, "surface": str, "source": str})
-    return Lexicon(rows=table, vehicles=vehicles, model_make=model_make, home_make=home_make)
+    return Lexicon(
+        rows=table,
+        vehicles=vehicles,
+        model_make=model_make,
+        home_make=home_make,
+        engine_volume=volumes,
+    )
 
 
 def load_lexicon(

@@ -9,12 +9,16 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Sequence
 from functools import lru_cache
 
 __all__ = [
+    "AbbreviationTable",
     "fix_layout",
+    "fix_mixed_script",
     "has_cyrillic",
     "has_latin",
+    "lookalike_cyrillic",
     "normalize_code",
     "normalize_text",
     "to_cyrillic",
@@ -136,6 +140,11 @@ _CYR2LAT = {
 
 # Cyrillic letters that look like Latin ones, for codes typed in the wrong script.
 _LOOKALIKE_TO_LATIN = str.maketrans("авекмнорстухАВЕКМНОРСТУХ", "abekmhopctyxABEKMHOPCTYX")
+# The same pairs for lower-case words (after normalisation), both ways.
+_CYR_LOOK = "аекморстухн"
+_LAT_LOOK = "aekmopctyxh"
+_LOWER_TO_LATIN = str.maketrans(_CYR_LOOK, _LAT_LOOK)
+_LOWER_TO_CYRILLIC = str.maketrans(_LAT_LOOK, _CYR_LOOK)
 
 # Words (a Latin apostrophe inside or at the end is a soft sign: "fil'tr", "opel'"),
 # and numbers with a decimal part ("1.6").
@@ -212,3 +221,76 @@ def normalize_code(code: object) -> str:
         return ""
     s = unicodedata.normalize("NFKC", str(code)).translate(_LOOKALIKE_TO_LATIN)
     return re.sub(r"[^0-9A-Za-z]", "", s).upper()
+
+
+def lookalike_cyrillic(word: str) -> str:
+    """A lower-case Latin word with its look-alike letters typed in Cyrillic ("t300" -> "т300")."""
+    return word.translate(_LOWER_TO_CYRILLIC)
+
+
+def fix_mixed_script(word: str) -> str:
+    """Rewrite a word that mixes Latin and Cyrillic look-alike letters in one script.
+
+    Price lists and requests mix scripts inside a word ("Astrа" with a Cyrillic
+    "а", "Н7"): the word is rewritten in the script of its letters that have no
+    look-alike in the other script, or in Latin when every letter has one.
+    Words in one script, and words whose letters cannot all be mapped, are
+    returned unchanged.
+
+    >>> fix_mixed_script("astrа")
+    'astra'
+    >>> fix_mixed_script("фильтр")
+    'фильтр'
+    """
+    if not (has_cyrillic(word) and has_latin(word)):
+        return word
+    latin = word.translate(_LOWER_TO_LATIN)
+    if not has_cyrillic(latin):
+        return latin
+    cyrillic = word.translate(_LOWER_TO_CYRILLIC)
+    if not has_latin(cyrillic):
+        return cyrillic
+    return word
+
+
+class AbbreviationTable:
+    """Abbreviations of price lists and requests ("к-кт", "пер.", "п/ф"), expanded in text.
+
+    Parameters
+    ----------
+    pairs : sequence of (abbreviation, expansion)
+        Abbreviations and what they stand for.  An abbreviation matches as a
+        whole word, with or without a final dot; one that ends in "/" ("д/")
+        also matches glued to the next word.
+
+    Examples
+    --------
+    >>> table = AbbreviationTable([("к-кт", "комплект"), ("пер", "передний"), ("д/", "для")])
+    >>> table.expand("к-кт колодок пер. д/astra")
+    'комплект колодок передний для astra'
+    """
+
+    def __init__(self, pairs: Sequence[tuple[str, str]] = ()) -> None:
+        table: dict[str, str] = {}
+        for abbr, expansion in pairs:
+            key = normalize_text(abbr)
+            key = key[:-1] if key.endswith(".") else key
+            if key and key not in table:
+                table[key] = normalize_text(expansion)
+        self.table = table
+        # Longest first, so that "рул.тяги" wins over "рул".
+        keys = sorted(table, key=lambda k: (-len(k), k))
+        alternatives = [
+            re.escape(k) if not k[-1].isalnum() else re.escape(k) + r"(?![\w/-])" for k in keys
+        ]
+        self._re = re.compile(r"(?<![\w/-])(" + "|".join(alternatives) + r")\.?") if keys else None
+
+    def __bool__(self) -> bool:
+        return bool(self.table)
+
+    def expand(self, text: str) -> str:
+        """The normalised text with every abbreviation written out."""
+        if self._re is None or not text:
+            return text
+        out = self._re.sub(lambda m: f" {self.table[m.group(1)]} ", text)
+        return _SPACES.sub(" ", out).strip()

@@ -514,7 +514,11 @@ def _blank_placeholders(frame: pd.DataFrame, placeholders: tuple[str, ...]) -> p
 
 
 def load_leads(
-    path: str | Path, *, mapping: str | Path | LeadSchema | None = None, strict: bool = True
+    path: str | Path,
+    *,
+    mapping: str | Path | LeadSchema | None = None,
+    strict: bool = True,
+    quarantine: str | Path | None = None,
 ) -> pd.DataFrame:
     """Read a lead export (CSV in any encoding and delimiter, XLSX, Parquet).
 
@@ -526,6 +530,9 @@ def load_leads(
         A lead schema or flat column mapping (see the module docstring).
     strict : bool
         See :func:`apply_schema` (False for new leads to be scored).
+    quarantine : path, optional
+        Where rows that cannot be read are set aside (with the reason); without
+        it such rows stop the reading with an error naming the line.
 
     Returns
     -------
@@ -540,7 +547,7 @@ def load_leads(
     DataError
         The file or the schema is unusable; the message names the file and key.
     """
-    frame = read_table(path, what="leads")
+    frame = read_table(path, what="leads", quarantine=quarantine)
     if mapping is not None:
         schema = mapping if isinstance(mapping, LeadSchema) else load_schema(mapping)
         frame = apply_schema(frame, schema, strict=strict)

@@ -7,11 +7,17 @@ business file never needs and an attacker loves:
 * anchors (``&name``) and aliases (``*name``) -- the "billion laughs" alias bomb;
 * explicit tags other than the plain YAML ones (``!!python/object`` and friends);
 * files larger than :data:`MAX_FILE_BYTES` and nesting deeper than :data:`MAX_DEPTH`;
-* duplicate keys in a mapping (plain YAML silently keeps the last one).
+* duplicate keys in a mapping (plain YAML silently keeps the last one);
+* control characters, U+FFFE/U+FFFF and lone surrogates, written as such or as
+  escapes (``"\\ud800"``), and scalars that cannot be read (``2026-02-30``).
+
+Every refusal is a one-line :class:`~triage.errors.DataError` with
+``file:line:column``; nothing escapes as a traceback.
 """
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -106,20 +112,58 @@ def scalar_value(node: ScalarNode) -> Any:
         _CONSTRUCTOR.constructed_objects.clear()
 
 
-def _check_tags(node: Node, source: str) -> None:
+# Characters a value must not hold: C0 controls but tab, LF and CR; DEL..; U+FFFE/FFFF;
+# surrogates (only an escape like "\\ud800" can put one there).
+_BAD_CHAR = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+
+
+def _check_nodes(node: Node, source: str, what: str) -> None:
+    """Refuse tags, unusable characters and unreadable scalars anywhere in the tree."""
     stack = [node]
     while stack:
         current = stack.pop()
         if current.tag not in _PLAIN_TAGS:
             raise DataError(
                 f"{node_where(source, current)}: tag {current.tag!r} is not allowed; "
-                "a charter holds plain text, numbers, true/false, dates, lists and mappings"
+                f"a {what} holds plain text, numbers, true/false, dates, lists and mappings"
             )
-        if isinstance(current, SequenceNode):
-            stack.extend(current.value)
+        if isinstance(current, ScalarNode):
+            _check_scalar(current, source, what)
+        elif isinstance(current, SequenceNode):
+            stack.extend(reversed(current.value))  # first problem in file order is reported
         elif isinstance(current, MappingNode):
-            for key, value in current.value:
-                stack.extend((key, value))
+            for key, value in reversed(current.value):
+                stack.extend((value, key))
+
+
+def _check_scalar(node: ScalarNode, source: str, what: str) -> None:
+    bad = _BAD_CHAR.search(node.value)
+    if bad:
+        raise DataError(
+            f"{node_where(source, node)}: the value holds character U+{ord(bad.group()):04X} "
+            f"(a control character or a lone surrogate), which a {what} cannot use; remove it"
+        )
+    try:
+        scalar_value(node)
+    except (ValueError, OverflowError, yaml.YAMLError) as exc:
+        reason = " ".join(str(exc).split()) or type(exc).__name__
+        raise DataError(
+            f"{node_where(source, node)}: cannot read {node.value!r} ({reason}); "
+            "put it in quotes to keep it as text"
+        ) from None
+
+
+def _reader_error(exc: yaml.reader.ReaderError, text: str, source: str, what: str) -> DataError:
+    """A character the YAML reader refuses, with its line and column."""
+    before = text[: exc.position]
+    breaks = list(re.finditer(r"\r\n|[\n\r\x85\u2028\u2029]", before))
+    line = len(breaks) + 1
+    column = exc.position - (breaks[-1].end() if breaks else 0) + 1
+    char = exc.character if isinstance(exc.character, int) else ord(str(exc.character)[:1] or "?")
+    return DataError(
+        f"{source}:{line}:{column}: character U+{char:04X} is not allowed in a {what} file "
+        "(a control or non-character); remove it"
+    )
 
 
 def to_python(node: Node) -> Any:
@@ -171,11 +215,16 @@ def read_yaml(
             raise DataError(f"{path}: the {what} file is not UTF-8 text ({exc.reason})") from None
     else:
         text = str(path_or_text)
-        if len(text.encode("utf-8")) > MAX_FILE_BYTES:
+        if len(text.encode("utf-8", "surrogatepass")) > MAX_FILE_BYTES:
             raise DataError(f"{source}: the {what} text is larger than {MAX_FILE_BYTES:,} bytes")
-    loader = _GuardedLoader(text)
+    try:
+        loader = _GuardedLoader(text)  # the reader checks every character here
+    except yaml.reader.ReaderError as exc:
+        raise _reader_error(exc, text, source, what) from None
     try:
         root = loader.get_single_node()
+    except yaml.reader.ReaderError as exc:
+        raise _reader_error(exc, text, source, what) from None
     except _YamlRejected as exc:
         line, col = exc.mark.line + 1, exc.mark.column + 1
         raise DataError(f"{source}:{line}:{col}: {exc.message}") from None
@@ -185,9 +234,11 @@ def read_yaml(
         problem = exc.problem or exc.context or "invalid YAML"
         raise DataError(f"{where}: not valid YAML: {problem}") from None
     except yaml.YAMLError as exc:
-        raise DataError(f"{source}: not valid YAML: {exc}") from None
+        raise DataError(f"{source}: not valid YAML: {' '.join(str(exc).split())}") from None
+    except RecursionError:
+        raise DataError(f"{source}: nesting too deep to read") from None
     finally:
         loader.dispose()
     if root is not None:
-        _check_tags(root, source)
+        _check_nodes(root, source, what)
     return YamlDocument(root=root, source=source)

@@ -55,7 +55,7 @@ MIN_PER_CLASS = 40
 #: Share of the most recent labelled leads held out for the test.
 TEST_SHARE = 0.2
 SEED = 0
-_FOLDS = 5
+_FOLDS = 3
 
 
 # -------------------------------------------------------------------------- labels
@@ -178,7 +178,7 @@ def _one_hot() -> OneHotEncoder:
     return OneHotEncoder(
         handle_unknown="infrequent_if_exist",
         min_frequency=20,
-        max_categories=40,
+        max_categories=25,
         sparse_output=False,
     )
 

@@ -28,7 +28,7 @@ from triage.schema import (
     crit_column,
 )
 
-__all__ = ["lead_card", "render_card_html", "render_card_text"]
+__all__ = ["lead_card", "mask_frame", "render_card_html", "render_card_text"]
 
 _FACTS = (
     "lead_id",
@@ -78,13 +78,31 @@ def _masked(value: Any) -> Any:
     return str(mask_contacts(pd.Series([value])).iloc[0])
 
 
-def _checklist(row: pd.Series, charter: Charter, locale: str) -> list[dict[str, Any]]:
+def mask_frame(frame: pd.DataFrame) -> pd.DataFrame:
+    """Phones and e-mails masked in every text column at once (fast for many cards)."""
+    out = frame.copy()
+    for name in out.columns:
+        column = out[name]
+        if pd.api.types.is_object_dtype(column) or pd.api.types.is_string_dtype(column):
+            if str(name).startswith(("decoded_", "crit_", "reason")) or name == "lead_id":
+                continue
+            out[name] = mask_contacts(column.astype("string"))
+    return out
+
+
+def _identity(value: Any) -> Any:
+    return value
+
+
+def _checklist(
+    row: pd.Series, charter: Charter, locale: str, mask: Any = _masked
+) -> list[dict[str, Any]]:
     items = []
     for crit in charter.criteria:
         value = _plain(row.get(crit_column(crit.id)))
         state = "empty" if value is None else ("pass" if bool(value) else "fail")
         decided = {
-            name: _masked(_plain(row.get(name))) for name in rule_fields(crit.rule) if name in row
+            name: mask(_plain(row.get(name))) for name in rule_fields(crit.rule) if name in row
         }
         items.append(
             {
@@ -134,23 +152,28 @@ def lead_card(
     charter: Charter | None,
     titles: dict[str, str] | None = None,
     locale: str = "ru",
+    masked: bool = False,
 ) -> dict[str, Any]:
-    """The card of one lead as a JSON-able dict (contacts masked)."""
+    """The card of one lead as a JSON-able dict (contacts masked).
+
+    ``masked=True`` says the row's text is masked already (:func:`mask_frame`).
+    """
+    mask = _identity if masked else _masked
     words = _WORDS.get(locale, _WORDS["en"])
     verdicts = {}
     for key in ("marketing_verdict", "sales_verdict", CHARTER_VERDICT, MODEL_VERDICT):
         value = _plain(row.get(key))
         verdicts[key] = {"value": value, "text": words.get(value, str(value))}
-    facts = {k: _masked(_plain(row.get(k))) for k in _FACTS if k in row}
+    facts = {k: mask(_plain(row.get(k))) for k in _FACTS if k in row}
     for contact in ("phone", "email"):
         if contact in row:
-            facts[contact] = _masked(_plain(row.get(contact)))
+            facts[contact] = mask(_plain(row.get(contact)))
     return {
         "locale": locale,
         "facts": facts,
-        "request": _masked(_plain(row.get("request_text"))),
+        "request": mask(_plain(row.get("request_text"))),
         "decoded": _decoded(row),
-        "checklist": [] if charter is None else _checklist(row, charter, locale),
+        "checklist": [] if charter is None else _checklist(row, charter, locale, mask),
         "charter": None if charter is None else charter.label,
         "p_target": _plain(row.get(P_TARGET)),
         "verdicts": verdicts,

@@ -289,54 +289,56 @@ def render_decoded(text: str, row: dict[str, Any], *, console: Console | None = 
 
 
 def render_demo(result: DemoResult, *, console: Console | None = None) -> None:
-    """Print the demo summary as rich tables."""
+    """Print the demo summary: the world, the decoder, agreement, the judge, the audit."""
     if console is None:
         console = Console()
         if not console.is_terminal:
             console = Console(width=150)  # logs and CI: do not squeeze tables into 80 columns
     leads = result.leads
-    month = pd.to_datetime(leads["created_at"], errors="coerce").dt.strftime("%Y-%m")
     console.rule("[bold]triage demo: the Opel spare-parts shop")
     console.print(
-        f"{len(leads):,} leads over {month.nunique()} months, "
-        f"catalog of {result.catalog_size:,} SKUs, "
-        f"written to {result.out_dir}/"
+        f"{len(leads):,} leads over {leads['created_at'].str[:7].nunique()} months, "
+        f"catalog of {result.catalog_size:,} SKUs, written to {result.out_dir}/"
     )
-
-    pivot = pd.crosstab(month, leads["channel"], margins=True, margins_name="total")
-    table = Table(title="Leads per month and channel", header_style="bold")
-    table.add_column("month")
-    for col in pivot.columns:
-        table.add_column(str(col), justify="right")
-    for idx, row in pivot.iterrows():
-        table.add_row(str(idx), *(f"{int(v):,}" for v in row))
-    console.print(table)
-
     status = leads[DECODED_STATUS].value_counts()
     dec = Table(title="What the decoder made of the requests", header_style="bold")
-    dec.add_column("status")
-    dec.add_column("leads", justify="right")
-    dec.add_column("share", justify="right")
+    for col, justify in (("status", "left"), ("leads", "right"), ("share", "right")):
+        dec.add_column(col, justify=justify)  # type: ignore[arg-type]
     for name, count in status.items():
         dec.add_row(str(name), f"{int(count):,}", f"{100 * count / len(leads):.1f}%")
     console.print(dec)
-
     render_agreement(result.by_month, console=console)
-    row = result.overall.iloc[0]
+    if result.training is not None:
+        render_training(result.training, console=console)
+    if result.responsibility_accuracy is not None:
+        acc = Table(title="Responsibility against the ground truth", header_style="bold")
+        for col in ("true class", "leads", "accuracy", "needs_review"):
+            acc.add_column(col, justify="left" if col == "true class" else "right")
+        for row in result.responsibility_accuracy.to_dict(orient="records"):
+            acc.add_row(
+                str(row["class"]),
+                f"{row['leads']:,}",
+                f"{row['accuracy']:.3f}",
+                f"{row['needs_review']:.3f}",
+            )
+        console.print(acc)
+    audit = result.audit
+    if audit:
+        console.rule(f"[bold]The answer for {audit['month']}")
+        console.print(f"[bold]{audit['headline']['en']}[/bold]")
+        console.print(audit["headline"]["ru"])
+        t = audit["targets"]
+        console.print(
+            f"Target leads in {audit['month']}: marketing {t['marketing']:,}, sales "
+            f"{t['sales']:,}, the agreed charter {t['charter']:,}, the judge {t['model']:,}; "
+            f"{result.disputes:,} disputed leads have a card."
+        )
     console.print(
-        "[bold]Target leads, all months:[/bold] "
-        f"marketing counted {int(row['marketing_target']):,}, "
-        f"sales counted {int(row['sales_target']):,}, the agreed charter counts "
-        f"[bold]{int(row['charter_target']):,}[/bold]. Marketing and sales agree on "
-        f"{row['percent_agreement']:.1f}% of the leads both judged (Cohen's kappa "
-        f"{row['kappa']:.3f}, 95% CI {row['kappa_low']:.3f} .. {row['kappa_high']:.3f})."
+        "[dim]timings: " + ", ".join(f"{k} {v:.1f} s" for k, v in result.timings.items()) + "[/dim]"
     )
-    t = result.timings
-    console.print(
-        "[dim]timings: "
-        + ", ".join(f"{k} {v:.1f} s" for k, v in t.items())
-        + f"; judged leads: {result.paths['judged']}[/dim]"
-    )
+    for name, path in result.paths.items():
+        if name in ("judged", "model", "audit", "audit_csv", "disputes"):
+            console.print(f"{name:>10}: {path}")
 
 
 _METRICS = (

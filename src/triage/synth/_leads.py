@@ -787,16 +787,29 @@ def _judge(
     return failed, true_target
 
 
-def _responsibility(true_target: np.ndarray, status: np.ndarray, mv: np.ndarray) -> np.ndarray:
-    """Who answers for each lead: won, open, sales_miss, marketing_miss or correct_reject."""
+#: Why a lead was lost when neither department could help it (the world's reason keys).
+BUSINESS_LOSSES = ("expensive", "no_stock", "elsewhere", "changed_mind")
+
+
+def _responsibility(
+    true_target: np.ndarray, status: np.ndarray, mv: np.ndarray, lost: np.ndarray, text: np.ndarray
+) -> np.ndarray:
+    """Who answers for each lead.
+
+    A target lead lost for a business reason the manager wrote down is
+    ``lost_business``; lost with any other reason (unclear, no answer, "not our
+    make" for an Opel request) or none is ``sales_miss``.
+    """
+    business = np.isin(lost, BUSINESS_LOSSES) & (text != "")
     return np.select(
         [
             true_target & (status == "won"),
             true_target & (status == "open"),
+            true_target & (status == "lost") & business,
             true_target & (status == "lost"),
             ~true_target & (mv == "target"),
         ],
-        ["won", "open", "sales_miss", "marketing_miss"],
+        ["won", "open", "lost_business", "sales_miss", "marketing_miss"],
         "correct_reject",
     )
 
@@ -836,11 +849,16 @@ def build_leads(
     sales = _behaviour(
         leads, truth, cat.catalog, item, failed, true_target, month, times, period_end, rng
     )
+    lost_key = sales.pop("_lost_key")
     for column, values in sales.items():
         leads[column] = values
     status = leads["status"].to_numpy()
     truth["true_responsibility"] = _responsibility(
-        true_target, status, leads["marketing_verdict"].to_numpy()
+        true_target,
+        status,
+        leads["marketing_verdict"].to_numpy(),
+        lost_key,
+        leads["lost_reason"].to_numpy(),
     )
     truth["specifies_item"] = truth["specifies_item"].astype(bool)
     return leads[LEAD_COLUMNS], truth[TRUTH_COLUMNS]
@@ -1122,4 +1140,5 @@ def _behaviour(
         "lost_reason": _lost_texts(status, reason, u, rng),
         "revenue_rub": _revenue(price, won, u),
         "manager": manager,
+        "_lost_key": reason,  # the world's own reason key, for the ground truth only
     }

@@ -11,13 +11,15 @@ import numpy as np
 import pandas as pd
 
 from triage.errors import DataError, UsageError
-from triage.io import write_table
+from triage.io import write_table, write_text_atomic
 from triage.synth._catalog import build_catalog
 from triage.synth._leads import build_leads
 from triage.synth._reference import load_reference
 
 __all__ = ["World", "generate_world", "write_world"]
 
+#: The files :func:`write_world` writes, by key.
+WORLD_FILES = ("catalog.csv", "leads.csv", "truth.csv", "world.json")
 #: Above these sizes a progress bar is shown on stderr.
 _BIG_CATALOG = 50_000
 _BIG_LEADS = 50_000
@@ -158,35 +160,46 @@ def _as_text(frame: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
-def write_world(world: World, out_dir: str | Path) -> dict[str, Path]:
+def write_world(world: World, out_dir: str | Path, *, overwrite: bool = True) -> dict[str, Path]:
     """Write ``catalog.csv``, ``leads.csv``, ``truth.csv`` and ``world.json`` into ``out_dir``.
 
-    The files are UTF-8 and byte-identical for the same world.  Returns the
-    paths written, keyed by "catalog", "leads", "truth" and "world".
+    The files are UTF-8 and byte-identical for the same world.  Each is
+    written atomically (complete or not at all).  Returns the paths written,
+    keyed by "catalog", "leads", "truth" and "world".
+
+    Parameters
+    ----------
+    world : World
+        From :func:`generate_world`.
+    out_dir : str or Path
+        The folder (created when missing).
+    overwrite : bool
+        Replace files of these names already in the folder (default); with
+        False such a folder is refused.
 
     Raises
     ------
     DataError
-        The folder cannot be created or written.
+        The folder cannot be created or written, or (``overwrite=False``)
+        already holds some of the files.
     """
     out = Path(out_dir)
     if out.exists() and not out.is_dir():
         raise DataError(f"{out}: exists and is not a folder; choose another --out")
-    paths = {
-        "catalog": out / "catalog.csv",
-        "leads": out / "leads.csv",
-        "truth": out / "truth.csv",
-        "world": out / "world.json",
-    }
+    paths = {name.split(".")[0]: out / name for name in WORLD_FILES}
+    present = [p.name for p in paths.values() if p.exists()]
+    if present and not overwrite:
+        raise DataError(
+            f"{out}: the folder already holds {', '.join(present)}; choose another folder "
+            "(or overwrite them: --force)"
+        )
     try:
         out.mkdir(parents=True, exist_ok=True)
-        write_table(_as_text(world.catalog), paths["catalog"])
-        write_table(_as_text(world.leads), paths["leads"])
-        write_table(_as_text(world.truth), paths["truth"])
-        paths["world"].write_text(
-            json.dumps(world.summary(), ensure_ascii=False, indent=2, sort_keys=True) + "\n",
-            encoding="utf-8",
-        )
     except OSError as exc:
         raise DataError(f"{out}: cannot write the world there ({exc.strerror or exc})") from None
+    write_table(_as_text(world.catalog), paths["catalog"])
+    write_table(_as_text(world.leads), paths["leads"])
+    write_table(_as_text(world.truth), paths["truth"])
+    summary = json.dumps(world.summary(), ensure_ascii=False, indent=2, sort_keys=True)
+    write_text_atomic(summary + "\n", paths["world"])
     return paths
