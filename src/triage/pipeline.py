@@ -200,9 +200,27 @@ class Scorer:
         return derived[[n for n in names if n in derived.columns]]
 
     def check(self, leads: pd.DataFrame) -> None:
-        """Check the charter against the whole input once, before any work (types, fields)."""
+        """Check the input once, before any work: the charter's fields, the judge's inputs.
+
+        Done in this process, so its warnings reach the person even when the
+        chunks are scored in worker processes.
+        """
         if self.charter is not None:
             check_fields(leads, self.charter, can_decode=self.decoder is not None)
+        if self.judge is not None:
+            produced = (
+                {*DECODED_COLUMNS, *DERIVED_COLUMNS} if self.decoder else set(DERIVED_COLUMNS)
+            )
+            if self.charter is not None:
+                produced |= {CRIT_PREFIX + c for c in self.charter.ids}
+            absent = [c for c in self.judge.missing_columns(leads) if c not in produced]
+            if absent:
+                warnings.warn(
+                    f"{leads.attrs.get('source', 'the leads')}: the judge's input column(s) "
+                    f"{', '.join(absent[:5])} are missing and read as empty",
+                    TriageWarning,
+                    stacklevel=2,
+                )
 
     def score_checked_chunk(self, chunk: pd.DataFrame) -> pd.DataFrame:
         """:meth:`score_chunk` after :meth:`check` ran on the whole input (no repeats)."""
@@ -242,14 +260,6 @@ class Scorer:
 
         judge = self.judge
         assert judge is not None
-        absent = judge.missing_columns(frame)
-        if absent:
-            warnings.warn(
-                f"{frame.attrs.get('source', 'the leads')}: the judge's input column(s) "
-                f"{', '.join(absent[:5])} are missing and read as empty",
-                TriageWarning,
-                stacklevel=2,
-            )
         X = judge.matrix(frame)
         out = frame.copy()
         if self.explain and len(frame):

@@ -28,7 +28,6 @@ __all__ = [
     "output_path",
     "positive_int",
     "quarantine_path",
-    "repeats_silenced",
     "require_file",
     "show_progress",
     "warnings_to_stderr",
@@ -154,7 +153,11 @@ def add_force_option(parser: argparse.ArgumentParser) -> None:
 
 @contextmanager
 def warnings_to_stderr() -> Iterator[None]:
-    """Show every warning the library raised once, as ``warning: ...`` on stderr."""
+    """Show every warning the library raised once, as ``warning: ...`` on stderr.
+
+    Notices of libraries about their own future (deprecation warnings) are
+    for developers, not for the person reading a report: they are not shown.
+    """
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
         try:
@@ -163,23 +166,11 @@ def warnings_to_stderr() -> Iterator[None]:
             seen: set[str] = set()
             for w in caught:
                 text = str(w.message)
+                if issubclass(w.category, DeprecationWarning | PendingDeprecationWarning):
+                    continue
                 if text not in seen:
                     seen.add(text)
                     print(f"warning: {text}", file=sys.stderr)
-
-
-@contextmanager
-def repeats_silenced() -> Iterator[None]:
-    """Silence the per-chunk repeats of value warnings the whole input was checked for.
-
-    Commands check the whole input once (``check_fields``) before scoring it in
-    chunks; each chunk would warn again with its own counts.
-    """
-    from triage.charter._evaluate import ValuesWarning
-
-    with warnings.catch_warnings():
-        warnings.filterwarnings("ignore", category=ValuesWarning)
-        yield
 
 
 def show_progress(args: argparse.Namespace) -> bool:

@@ -14,9 +14,7 @@ from triage.cli._common import (
     load_leads_from,
     output_path,
     quarantine_path,
-    repeats_silenced,
     show_progress,
-    will_decode,
 )
 from triage.errors import UsageError
 
@@ -54,7 +52,7 @@ def register(sub: Any) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from triage.charter import agreement_table, check_fields, load_charter
+    from triage.charter import agreement_table, load_charter
     from triage.config import get_settings
     from triage.io import write_table, write_text_atomic
     from triage.report import render_agreement
@@ -68,13 +66,9 @@ def run(args: argparse.Namespace) -> int:
     charter = None if charter_file is None else load_charter(charter_file)
     leads = load_leads_from(args)
     if charter is not None:
-        check_fields(leads, charter, can_decode=will_decode(args, leads))  # before decoding
-        with repeats_silenced():
-            leads = (
-                build_scorer(args, charter)
-                .score_batch(leads, workers=args.workers, progress=show_progress(args))
-                .leads
-            )
+        # The scorer checks the charter against the whole input before decoding.
+        scorer = build_scorer(args, charter)
+        leads = scorer.score_batch(leads, workers=args.workers, progress=show_progress(args)).leads
     table = agreement_table(leads, by=args.by)
     if charter is not None:
         table.attrs["charter"] = charter.label

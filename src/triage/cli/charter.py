@@ -17,7 +17,6 @@ from triage.cli._common import (
     load_leads_from,
     output_path,
     quarantine_path,
-    repeats_silenced,
     show_progress,
     whole_number,
     will_decode,
@@ -119,7 +118,7 @@ def run_check(args: argparse.Namespace) -> int:
 
 
 def run_evaluate(args: argparse.Namespace) -> int:
-    from triage.charter import check_fields, load_charter
+    from triage.charter import load_charter
     from triage.io import write_table
     from triage.report import render_criteria_summary
 
@@ -128,10 +127,8 @@ def run_evaluate(args: argparse.Namespace) -> int:
     quarantine_path(args, *inputs, out)
     charter = load_charter(args.file)
     leads = load_leads_from(args)
-    check_fields(leads, charter, can_decode=will_decode(args, leads))  # before decoding
-    scorer = build_scorer(args, charter)
-    with repeats_silenced():
-        batch = scorer.score_batch(leads, workers=args.workers, progress=show_progress(args))
+    scorer = build_scorer(args, charter)  # checks the charter on the whole input first
+    batch = scorer.score_batch(leads, workers=args.workers, progress=show_progress(args))
     write_table(batch.leads, out)  # type: ignore[arg-type]
     render_criteria_summary(batch.leads, charter, locale=args.lang)
     print(f"wrote {out} ({len(batch.leads):,} rows)", file=sys.stderr)
@@ -152,10 +149,9 @@ def run_diff(args: argparse.Namespace) -> int:
         for charter in (a, b):
             check_fields(leads, charter, can_decode=will_decode(args, leads))
         # Decode once (when a catalog is given); each charter derives its own fields.
-        with repeats_silenced():
-            prepared = build_scorer(args, None).score_batch(
-                leads, workers=args.workers, progress=show_progress(args)
-            )
+        prepared = build_scorer(args, None).score_batch(
+            leads, workers=args.workers, progress=show_progress(args)
+        )
         result = compare_on_leads(
             prepared.leads,
             a,
