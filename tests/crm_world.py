@@ -33,7 +33,9 @@ def make_crm(n: int = 900, *, seed: int = 0) -> pd.DataFrame:
     """The export as a frame (the outcome depends on origin, time on site and occupation)."""
     rng = np.random.default_rng(seed)
     origin = rng.choice(["API", "Landing Page Submission", "Lead Add Form", "Lead Import"], n)
-    source = rng.choice(["Google", "Direct Traffic", "Olark Chat", "Organic Search", "Reference"], n)
+    source = rng.choice(
+        ["Google", "Direct Traffic", "Olark Chat", "Organic Search", "Reference"], n
+    )
     occupation = rng.choice(["Unemployed", "Working Professional", "Student", "Select"], n)
     time_on_site = rng.gamma(2.0, 300.0, n).round(0)
     visits = rng.poisson(3, n).astype(float)

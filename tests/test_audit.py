@@ -34,7 +34,13 @@ def audit(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
     world.catalog.to_csv(folder / "catalog.csv", index=False)
     ledger = folder / "ledger.sqlite"
     common = ["--ledger", str(ledger), "--workers", "1"]
-    train = ["train", "--leads", str(folder / "leads.csv"), "--catalog", str(folder / "catalog.csv")]
+    train = [
+        "train",
+        "--leads",
+        str(folder / "leads.csv"),
+        "--catalog",
+        str(folder / "catalog.csv"),
+    ]
     assert main([*train, "--out", str(folder / "model"), *common]) == 0
     month = leads["created_at"].str[:7].max()
     run = ["audit", "--leads", str(folder / "leads.csv"), "--model", str(folder / "model")]

@@ -372,3 +372,28 @@ def test_bad_lexicon_names_file_row_and_field(tmp_path):
     lex.write_text("slot,value,surface\nflavour,x,y\n", encoding="utf-8")
     with pytest.raises(DataError, match=r"bad\.csv: row 2, field slot: unknown slot 'flavour'"):
         Decoder(MINI, lexicon_files=[lex]).fit()
+
+
+# -- word resolution details ---------------------------------------------------------
+def test_typo_ties_prefer_a_swap_of_neighbouring_letters(analyzer):
+    assert analyzer.resolve("кросы")[0] == analyzer.resolve("корсы")[0]  # not "тросы"
+
+
+def test_prepositions_of_descriptions_are_not_typo_targets(analyzer):
+    assert analyzer.resolve("прв")[0] == analyzer.resolve("правый")[0]  # not "при"
+    assert analyzer.resolve("преед")[0] == analyzer.resolve("передний")[0]  # "перед" is the axle
+
+
+def test_swapped_words_of_a_phrase_beat_a_one_word_phrase(analyzer):
+    a = analyzer.analyze("омывателя форсунка на астру")
+    assert a.first("part_type") == "washer_nozzle"
+
+
+def test_brands_and_volumes_are_slots(analyzer):
+    a = analyzer.analyze("колодки бош астра h 1.8")
+    assert (a.first("brand"), a.volumes) == ("Bosch", [1.8])
+
+
+def test_years_and_volumes_are_not_article_numbers(decoder):
+    r = decoder.decode("привод левый астра j 2012 1.6")
+    assert r.status == "decoded" and r.sku in {"S1", "S7"}

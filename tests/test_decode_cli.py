@@ -179,3 +179,10 @@ def test_output_does_not_depend_on_the_hash_seed(tmp_path):
         )
         outputs.append(out.read_bytes())
     assert outputs[0] == outputs[1]
+
+
+def test_a_price_list_export_is_a_catalog(capsys):
+    catalog = str(DATA / "pricelist_ru_catalog.csv")  # columns Артикул, Наименование, Цена
+    assert main(["decode", "--catalog", catalog, "--json", "фильтр салона шевроле круз"]) == 0
+    payload = json.loads(capsys.readouterr().out)
+    assert (payload["decoded_status"], payload["decoded_sku"]) == ("decoded", "K1231A")

@@ -112,7 +112,9 @@ def test_foreign_and_corrupt_files_are_refused(tmp_path: Path) -> None:
 
 def test_adjudicate_command(tmp_path: Path, capsys) -> None:
     ledger = str(tmp_path / "l.sqlite")
-    assert main(["adjudicate", "L7", "--verdict", "target", "--by", "owner", "--ledger", ledger]) == 0
+    assert (
+        main(["adjudicate", "L7", "--verdict", "target", "--by", "owner", "--ledger", ledger]) == 0
+    )
     source = tmp_path / "a.csv"
     source.write_text("lead_id,verdict,note\nL8,нецелевой,Peugeot\n", encoding="utf-8")
     assert main(["adjudicate", "--from", str(source), "--by", "owner", "--ledger", ledger]) == 0

@@ -5,13 +5,12 @@ from __future__ import annotations
 import json
 import warnings
 import zipfile
-from pathlib import Path
 
 import numpy as np
 import pandas as pd
 import pytest
-from crm_world import make_crm, write_crm
 
+from crm_world import make_crm, write_crm
 from triage.cli import main
 from triage.errors import DataError
 from triage.io.leads import LeadSchema, load_schema
@@ -198,7 +197,9 @@ def test_crm_export_trains_and_scores_through_a_schema(tmp_path, capsys) -> None
     fresh_path = tmp_path / "new.csv"
     fresh.to_csv(fresh_path, index=False)
     scored = tmp_path / "scored.csv"
-    assert main(["score", "--model", str(out), "--leads", str(fresh_path), "--out", str(scored)]) == 0
+    assert (
+        main(["score", "--model", str(out), "--leads", str(fresh_path), "--out", str(scored)]) == 0
+    )
     result = pd.read_csv(scored)
     assert len(result) == 200
     assert result["lead_id"].tolist() == fresh["Prospect ID"].tolist()  # every row, in order
@@ -218,7 +219,9 @@ def test_schema_errors_name_file_line_and_key(tmp_path) -> None:
     with pytest.raises(DataError, match=r"missing\.yaml:1:1: label names column 'Convertd'"):
         main_error(["train", "--leads", str(data), "--schema", str(missing), "--out", "x"])
     odd = tmp_path / "odd.yaml"
-    odd.write_text("label: {column: Country, positive: [India], negative: [Select]}\n", encoding="utf-8")
+    odd.write_text(
+        "label: {column: Country, positive: [India], negative: [Select]}\n", encoding="utf-8"
+    )
     with pytest.raises(DataError, match="label column 'Country' holds"):
         main_error(["train", "--leads", str(data), "--schema", str(odd), "--out", "x"])
 

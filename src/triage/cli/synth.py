@@ -54,6 +54,13 @@ def register(sub: Any) -> None:
         help=f"random seed (default {DEFAULT_SEED})",
     )
     parser.add_argument(
+        "--catalog-style",
+        choices=("default", "pricelist"),
+        default="default",
+        help="the generator's structured catalog, or a 1C-style price list (article, name, "
+        "price) with multi-fitment names; default: default",
+    )
+    parser.add_argument(
         "--start",
         type=iso_date,
         default="2026-05-01",
@@ -76,6 +83,7 @@ def run(args: argparse.Namespace) -> int:
         catalog_size=args.catalog_size,
         seed=args.seed,
         start=args.start,
+        catalog_style=args.catalog_style,
     )
     paths = write_world(world, args.out, overwrite=args.force)
     counts = world.summary()["counts"]

@@ -74,6 +74,7 @@ _CYR_LETTER = {
 # only when nothing but a slot word or the end of the text follows.
 _AMBIGUOUS_LETTERS = {"а", "в", "с", "к", "и"}
 _LEXEME_POS = {"NOUN", "ADJF", "ADJS", "COMP", "NUMR"}
+_FUNCTION_POS = {"PREP", "CONJ", "PRCL", "NPRO", "INTJ"}
 _HOW_RANK = {"exact": 0, "morph": 1, "translit": 2, "layout": 2, "fuzzy": 3, "unknown": 9}
 
 
@@ -155,9 +156,15 @@ _NEIGHBOURS = {frozenset((row[i], row[i + 1])) for row in _KEY_ROWS for i in ran
 
 
 def _slip_cost(typed: str, form: str) -> float:
-    """Cost of the letters that differ: a neighbouring key costs half a wrong one."""
+    """Cost of the letters that differ: a neighbouring key or two swapped neighbouring
+    letters ("кросы" for "корсы") cost half a wrong one."""
     if len(typed) != len(form):
         return float(abs(len(typed) - len(form)))
+    diff = [i for i, (a, b) in enumerate(zip(typed, form, strict=True)) if a != b]
+    if len(diff) == 2 and diff[1] == diff[0] + 1:
+        i = diff[0]
+        if typed[i] == form[i + 1] and typed[i + 1] == form[i]:
+            return 0.5
     return sum(
         0.5 if frozenset((a, b)) in _NEIGHBOURS else 1.0
         for a, b in zip(typed, form, strict=True)
@@ -165,19 +172,23 @@ def _slip_cost(typed: str, form: str) -> float:
     )
 
 
-def _closest(word: str, pool: list[str], limit: int) -> tuple[int, str] | None:
+def _closest(
+    word: str, pool: list[str], limit: int, common: dict[str, int] | None = None
+) -> tuple[int, str] | None:
     """The form of ``pool`` closest to ``word`` by edit distance (at most ``limit``).
 
     Ties go to the likelier slip of the finger (neighbouring keys), then to
-    the alphabetically first form: never to the order of a set, which would
-    follow the per-process hash seed.
+    the form of the word more lexicon phrases use (``common``: "колеа" is
+    "колеса" rather than "колена"), then to the alphabetically first form:
+    never to the order of a set, which would follow the per-process hash seed.
     """
     hits = process.extract(word, pool, scorer=OSA.distance, score_cutoff=limit, limit=None)
     if not hits:
         return None
     distance = min(int(h[1]) for h in hits)
     tied = sorted({h[0] for h in hits if int(h[1]) == distance})
-    return distance, min(tied, key=lambda form: (_slip_cost(word, form), form))
+    uses = common or {}
+    return distance, min(tied, key=lambda f: (_slip_cost(word, f), -uses.get(f, 0), f))
 
 
 def _spell_out_letters(m: re.Match[str]) -> str:
@@ -211,6 +222,8 @@ class TextAnalyzer:
         self._stop: set[str] = set()
         self._stop_forms: set[str] = set()
         self._no_fuzzy: set[str] = set()
+        self._form_uses: dict[str, int] = {}
+        self._function_words: set[str] = set()
         rows = lexicon.rows
         abbreviations = rows[rows["slot"] == "abbreviation"]
         self.abbreviations = AbbreviationTable(
@@ -250,10 +263,12 @@ class TextAnalyzer:
         """Index the lexicon: word forms, stopwords, phrases, bags and typo buckets."""
         surfaces, words, correct = self._read_surfaces()
         correct |= self._add_abbreviations(words)
+        self._function_words = self._find_function_words(words)
         self._map_forms(words)
         self._index_stopwords(surfaces)
         self._index_phrases(surfaces)
         self._build_fuzzy_buckets(correct)
+        self._form_uses = self._count_form_uses()
         self._engines = self.engines.known
         self._generation_words: dict[str, list[str]] = {
             k[0]: [value for slot, value, _ in v if slot == "generation"]
@@ -367,12 +382,39 @@ class TextAnalyzer:
                 self._bags[rarest].append((content, slot, value, source))
         self._max_n = max((len(k) for k in self._phrases), default=1)
 
+    def _function_word(self, form: str) -> bool:
+        """A preposition, conjunction, particle or pronoun of the lexicon's phrases that
+        means nothing on its own here (never a typo target; "перед" stays: it is the
+        front axle)."""
+        return form in self._function_words and (self._form2canon[form],) not in self._phrases
+
+    def _find_function_words(self, words: dict[str, str]) -> set[str]:
+        """The lexicon's surface words that are prepositions, conjunctions, particles."""
+        if self.morphology == "none":
+            return set()
+        return {
+            w
+            for w in words
+            if len(w) <= 6 and has_cyrillic(w) and _morph().parse(w)[0].tag.POS in _FUNCTION_POS
+        }
+
+    def _count_form_uses(self) -> dict[str, int]:
+        """Per word form: in how many lexicon phrases its canonical word occurs."""
+        per_canon: dict[str, int] = defaultdict(int)
+        for key in self._phrases:
+            for canon in set(key):
+                per_canon[canon] += 1
+        return {form: per_canon.get(canon, 0) for form, canon in self._form2canon.items()}
+
     def _build_fuzzy_buckets(self, correct: set[str]) -> None:
         """Typo-tolerant lookup: known forms bucketed by length (+-2 letters per bucket)."""
         buckets: dict[int, list[str]] = defaultdict(list)
         for form, canon in self._form2canon.items():
-            # A typo that lands on a stopword ("атру" -> "утро") helps nobody.
+            # A typo that lands on a stopword ("атру" -> "утро") or a preposition of a
+            # description ("прв" -> "при") helps nobody.
             if canon in self._stop or form in self._stop_forms or form in self._no_fuzzy:
+                continue
+            if self._function_word(form):
                 continue
             if len(form) >= 3 and not any(ch.isdigit() for ch in form):
                 buckets[len(form)].append(form)
@@ -384,6 +426,7 @@ class TextAnalyzer:
                 len(form) >= 3
                 and not any(ch.isdigit() for ch in form)
                 and form not in self._stop_forms
+                and not self._function_word(form)
             ):
                 surface_buckets[len(form)].append(form)
         self._surface_buckets = {
@@ -421,7 +464,7 @@ class TextAnalyzer:
             else (self._surface_buckets, self._fuzzy_buckets)
         )
         for rank, buckets in enumerate(tiers):
-            hit = _closest(word, buckets.get(min(n, 39), []), limit)
+            hit = _closest(word, buckets.get(min(n, 39), []), limit, self._form_uses)
             if hit is not None and (best is None or hit[0] < best[0]):
                 best = hit
             if best is not None and best[0] <= 1 and rank == 0:
@@ -546,7 +589,9 @@ class TextAnalyzer:
 
     def prepare(self, text: object) -> str:
         """Normalised text with scripts unmixed, abbreviations written out, volumes unglued."""
-        norm = normalize_text(text)
+        return self._prepare_normalized(normalize_text(text))
+
+    def _prepare_normalized(self, norm: str) -> str:
         if has_cyrillic(norm) and has_latin(norm):
             norm = _MIXED_WORD_RE.sub(lambda m: fix_mixed_script(m.group(0)), norm)
         if "." in norm:
@@ -564,7 +609,7 @@ class TextAnalyzer:
         layout_fixed = False
         if not name and any("a" <= ch <= "z" for ch in norm):
             norm, layout_fixed = self._fix_layout_chunks(norm)
-        norm = self.prepare(norm)
+        norm = self._prepare_normalized(norm)
         suffixes: list[str] = []
         if name:
             norm = _LETTER_LIST_RE.sub(_spell_out_letters, norm)

@@ -61,6 +61,7 @@ _MAX_AMBIGUOUS = 8  # more fitting groups than this is "partial"
 _BLOCK_LIMIT = 4000  # largest block ranked item by item
 _MAX_TEXT = 2000  # characters of a request that are read; the rest is ignored
 _YEAR_OR_VOLUME = re.compile(r"^(?:(?:19[5-9]|20[0-4])\d(?:г|гв|года?)?|[0-6]\.\d)$")
+_VOLUME = re.compile(r"^[0-6]\.\d$")
 _TEXT_POOL = 30  # items plain text retrieval adds to a block on catalogs without structure
 _COSINE_WEIGHT = 1.0  # TF-IDF cosine next to token_set_ratio, on catalogs without structure
 
@@ -423,7 +424,7 @@ class Decoder(BaseEstimator):
                     ch.isdigit() for ch in window[-1]
                 ):
                     continue
-                if any(_YEAR_OR_VOLUME.match(t) for t in window):
+                if self._years_or_volumes(window):
                     continue  # "2006 1.7" is a year and a volume, not article "200617"
                 code = normalize_code("".join(window))
                 if len(code) < 5 or sum(ch.isdigit() for ch in code) < 3:
@@ -438,6 +439,14 @@ class Decoder(BaseEstimator):
         if not found:
             return None
         return _Found(np.unique(np.concatenate(found)), [])
+
+    @staticmethod
+    def _years_or_volumes(window: list[str]) -> bool:
+        """A volume, or digits only with a year among them ("2003 2006"); "gk 1950" is
+        an article."""
+        if any(_VOLUME.match(t) for t in window):
+            return True
+        return all(t.isdigit() for t in window) and any(_YEAR_OR_VOLUME.match(t) for t in window)
 
     @staticmethod
     def _cut_from_longer(toks: list[str], lo: int, hi: int) -> bool:

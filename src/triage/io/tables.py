@@ -411,7 +411,15 @@ def _read_excel(path: Path, what: str) -> _Parsed:
     try:
         with pd.ExcelFile(path, engine="openpyxl") as book:
             sheets = [str(s) for s in book.sheet_names]
-            raw = pd.read_excel(book, sheet_name=sheets[0], header=None, dtype=str)
+            # Only a truly empty cell is missing: "null", "NA", "n/a" are text someone typed.
+            raw = pd.read_excel(
+                book,
+                sheet_name=sheets[0],
+                header=None,
+                dtype=str,
+                keep_default_na=False,
+                na_values=[""],
+            )
     except Exception as exc:  # any parser failure is a data problem of this file
         raise DataError(
             f"{path}: cannot read the {what} file ({type(exc).__name__}: {exc})"

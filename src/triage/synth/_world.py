@@ -18,8 +18,10 @@ from triage.synth._reference import load_reference
 
 __all__ = ["World", "generate_world", "write_world"]
 
-#: The files :func:`write_world` writes, by key.
-WORLD_FILES = ("catalog.csv", "leads.csv", "truth.csv", "world.json")
+#: The files :func:`write_world` writes, by key (``coverage.csv`` only for a price list).
+WORLD_FILES = ("catalog.csv", "leads.csv", "truth.csv", "world.json", "coverage.csv")
+#: Catalog styles: the generator's structured catalog, or a 1C-style price list.
+CATALOG_STYLES = ("default", "pricelist")
 #: Above these sizes a progress bar is shown on stderr.
 _BIG_CATALOG = 50_000
 _BIG_LEADS = 50_000
@@ -36,6 +38,8 @@ class World:
     leads: pd.DataFrame
     truth: pd.DataFrame
     params: dict = field(default_factory=dict)
+    #: For a price-list catalog: one row per (item, car it covers), the names' ground truth.
+    coverage: pd.DataFrame | None = None
 
     def summary(self) -> dict:
         """Parameters and counts, JSON-able (what ``world.json`` holds)."""
@@ -45,7 +49,9 @@ class World:
             "params": dict(self.params),
             "counts": {
                 "catalog_items": len(self.catalog),
-                "catalog_groups": int(self.catalog["oem_number"].nunique()),
+                "catalog_groups": int(
+                    self.catalog["oem_number" if "oem_number" in self.catalog else "sku"].nunique()
+                ),
                 "leads": len(leads),
                 "true_target": int((truth["true_verdict"] == "target").sum()),
                 "marketing_target": int((leads["marketing_verdict"] == "target").sum()),
@@ -86,6 +92,7 @@ def generate_world(
     catalog_size: int = 20000,
     seed: int = 7,
     start: str = "2026-05-01",
+    catalog_style: str = "default",
 ) -> World:
     """Generate the Opel parts shop world deterministically.
 
@@ -102,12 +109,18 @@ def generate_world(
         derived from it, so changing ``leads_per_month`` does not change the catalog.
     start : str
         First day of the period (ISO date).
+    catalog_style : {"default", "pricelist"}
+        ``pricelist`` turns the catalog into a 1C-style price list (article,
+        name, price; multi-fitment names, abbreviations, sibling makes, kinds
+        beyond the taxonomy); the leads stay the same, the truth gains
+        ``true_articles`` (the price-list articles that fit each request) and
+        the world gains ``coverage`` (which cars each name claims).
 
     Returns
     -------
     World
-        ``catalog`` (schema.CATALOG_COLUMNS), ``leads`` (schema.LEAD_COLUMNS) and
-        ``truth`` (schema.TRUTH_COLUMNS).
+        ``catalog`` (schema.CATALOG_COLUMNS, or sku/name/price), ``leads``
+        (schema.LEAD_COLUMNS) and ``truth`` (schema.TRUTH_COLUMNS).
 
     Examples
     --------
@@ -122,8 +135,13 @@ def generate_world(
     stamp = _check_start(start)
     if stamp.year * 12 + stamp.month - 1 + months > 9999 * 12:
         raise UsageError(f"months: {months} months from {stamp.date()} run past the year 9999")
+    if catalog_style not in CATALOG_STYLES:
+        raise UsageError(
+            f"catalog_style must be one of {', '.join(CATALOG_STYLES)}, got {catalog_style!r}"
+        )
     ref = load_reference()
-    catalog_seed, leads_seed = np.random.SeedSequence(seed).spawn(2)
+    # spawn(3)'s first two children are spawn(2)'s: the default world does not change.
+    catalog_seed, leads_seed, pricelist_seed = np.random.SeedSequence(seed).spawn(3)
     big = catalog_size >= _BIG_CATALOG or months * leads_per_month >= _BIG_LEADS
     from tqdm import tqdm
 
@@ -148,7 +166,19 @@ def generate_world(
         "seed": seed,
         "start": stamp.date().isoformat(),
     }
-    return World(catalog=cat.catalog, leads=leads, truth=truth, params=params)
+    if catalog_style == "default":
+        return World(catalog=cat.catalog, leads=leads, truth=truth, params=params)
+    from triage.synth._pricelist import build_pricelist, pricelist_truth
+
+    price_list = build_pricelist(cat, np.random.default_rng(pricelist_seed), ref=ref)
+    params["catalog_style"] = catalog_style
+    return World(
+        catalog=price_list.catalog,
+        leads=leads,
+        truth=pricelist_truth(price_list, cat, truth),
+        params=params,
+        coverage=price_list.coverage,
+    )
 
 
 def _as_text(frame: pd.DataFrame) -> pd.DataFrame:
@@ -187,6 +217,8 @@ def write_world(world: World, out_dir: str | Path, *, overwrite: bool = True) ->
     if out.exists() and not out.is_dir():
         raise DataError(f"{out}: exists and is not a folder; choose another --out")
     paths = {name.split(".")[0]: out / name for name in WORLD_FILES}
+    if world.coverage is None:
+        del paths["coverage"]
     present = [p.name for p in paths.values() if p.exists()]
     if present and not overwrite:
         raise DataError(
@@ -200,6 +232,8 @@ def write_world(world: World, out_dir: str | Path, *, overwrite: bool = True) ->
     write_table(_as_text(world.catalog), paths["catalog"])
     write_table(_as_text(world.leads), paths["leads"])
     write_table(_as_text(world.truth), paths["truth"])
+    if world.coverage is not None:
+        write_table(_as_text(world.coverage), paths["coverage"])
     summary = json.dumps(world.summary(), ensure_ascii=False, indent=2, sort_keys=True)
     write_text_atomic(summary + "\n", paths["world"])
     return paths
