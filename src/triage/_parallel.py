@@ -22,7 +22,7 @@ import traceback
 from collections.abc import Callable, Sequence
 from typing import Any, TypeVar
 
-__all__ = ["can_fork", "run_chunks"]
+__all__ = ["can_fork", "run_chunks", "run_in_child"]
 
 T = TypeVar("T")
 R = TypeVar("R")
@@ -143,3 +143,31 @@ def _collect(
         if on_result is not None:
             on_result(len(chunks[index]))
     return out
+
+
+def run_in_child(owner: Any, method: str, argument: Any) -> Any:
+    """``getattr(owner, method)(argument)`` in one forked process, for its memory's sake.
+
+    A large, short-lived computation (the pre-pass over every lead of a big
+    file) leaves the allocator's arenas grown in the process that ran it; run
+    in a child, only its result comes back.  Without ``fork`` it runs here.
+    """
+    if not can_fork():
+        return getattr(owner, method)(argument)
+    ctx = mp.get_context("fork")
+    results = ctx.Queue()
+    proc = ctx.Process(target=_one, args=(owner, method, argument, results), daemon=True)
+    proc.start()
+    try:
+        return _collect([argument], [proc], results, None)[0]
+    finally:
+        if proc.is_alive():
+            proc.terminate()
+        proc.join()
+
+
+def _one(owner: Any, method: str, argument: Any, results: Any) -> None:
+    try:
+        results.put((0, getattr(owner, method)(argument), None))
+    except Exception as exc:
+        results.put((0, None, _portable(exc)))

@@ -248,50 +248,49 @@ def reasons(
     Each item: ``criterion`` (group id), ``title`` ({locale: title}),
     ``is_criterion``, ``points`` (probability points, signed), ``column``
     (the lead column with the largest share of the group's points; a
-    criterion's own ``crit_`` column only when nothing under it weighs more),
+    criterion's own ``crit_`` column only when nothing under it is a signal),
     ``labels`` and ``values`` ({locale: text}) and ``text`` ({locale: sentence}).
     """
     groups = explanation.groups
     col_index = {c: i for i, c in enumerate(explanation.columns)}
-    members = {g: [c for c in spec.columns if spec.groups[c] == g] for g in groups}
+    picks = {g: _driver(explanation, spec, g, col_index) for g in groups}
+    cells = {
+        c: frame[c].to_numpy(dtype=object) if c in frame.columns else None for c in spec.columns
+    }
+    labels = {c: {loc: _label(c, spec, loc) for loc in ("ru", "en")} for c in spec.columns}
     order = np.argsort(-np.abs(explanation.by_group), axis=1, kind="stable")[:, :top]
     out: list[list[dict[str, Any]]] = []
-    for row, picks in enumerate(order):
+    for row, chosen in enumerate(order):
         items = []
-        for g in picks:
+        for g in chosen:
             group = groups[g]
-            item = _reason_item(explanation, frame, spec, row, group, members[group], col_index)
+            column = picks[group][row]
+            values = cells[column]
+            raw = values[row] if values is not None else None
+            item: dict[str, Any] = {
+                "criterion": group,
+                "title": dict(spec.titles.get(group, {"en": group})),
+                "is_criterion": group not in ("decoder", "context"),
+                "points": round(float(explanation.by_group[row, g]), 1),
+                "column": column,
+                "labels": labels[column],
+                "values": {loc: _value(raw, loc) for loc in ("ru", "en")},
+            }
             item["text"] = {loc: sentence(item, loc) for loc in locales}
             items.append(item)
         out.append(items)
     return out
 
 
-def _reason_item(
-    explanation: Explanation,
-    frame: pd.DataFrame,
-    spec: FeatureSpec,
-    row: int,
-    group: str,
-    columns: list[str],
-    col_index: dict[str, int],
-) -> dict[str, Any]:
-    weights = [abs(explanation.by_column[row, col_index[c]]) for c in columns]
-    signals = [c for c in columns if not c.startswith(CRIT_PREFIX)]
-    pick = max(signals or columns, key=lambda c: (abs(explanation.by_column[row, col_index[c]]), c))
-    if not signals and weights:
-        pick = columns[int(np.argmax(weights))]
-    raw = frame[pick].iloc[row] if pick in frame.columns else None
-    points = float(explanation.by_group[row, explanation.groups.index(group)])
-    return {
-        "criterion": group,
-        "title": dict(spec.titles.get(group, {"en": group})),
-        "is_criterion": group not in ("decoder", "context"),
-        "points": round(points, 1),
-        "column": pick,
-        "labels": {loc: _label(pick, spec, loc) for loc in ("ru", "en")},
-        "values": {loc: _value(raw, loc) for loc in ("ru", "en")},
-    }
+def _driver(
+    explanation: Explanation, spec: FeatureSpec, group: str, col_index: dict[str, int]
+) -> list[str]:
+    """Per lead, the column of ``group`` with the most points (its signals before its crit_)."""
+    members = [c for c in spec.columns if spec.groups[c] == group]
+    signals = [c for c in members if not c.startswith(CRIT_PREFIX)] or members
+    weights = np.abs(explanation.by_column[:, [col_index[c] for c in signals]])
+    best = np.argmax(weights, axis=1) if len(signals) > 1 else np.zeros(len(weights), dtype=int)
+    return [signals[k] for k in best]
 
 
 def reasons_json(items: list[dict[str, Any]]) -> str:

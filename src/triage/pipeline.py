@@ -34,7 +34,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from triage._parallel import run_chunks
+from triage._parallel import run_chunks, run_in_child
 from triage.charter import Charter, check_fields, evaluate_charter, load_charter
 from triage.config import get_settings
 from triage.decode import Decoder
@@ -190,6 +190,15 @@ class Scorer:
         """The lead columns the pre-pass reads (to stream a file, read only these first)."""
         return ["created_at", "phone", "email"]
 
+    def window_fields_of_file(self, job: tuple[Path, dict[str, str]]) -> pd.DataFrame:
+        """The window fields of every lead of a file (reads only the columns they need)."""
+        from triage.io.stream import read_columns
+
+        path, renames = job
+        back = {canon: src for src, canon in renames.items()}
+        sources = read_columns(path, [back.get(c, c) for c in self.window_sources()])
+        return self.window_fields(sources.rename(columns=renames))
+
     def window_fields(self, sources: pd.DataFrame) -> pd.DataFrame:
         """The window fields of every lead, from the pre-pass columns alone."""
         if self.charter is None and self.judge is None:
@@ -261,7 +270,7 @@ class Scorer:
         judge = self.judge
         assert judge is not None
         X = judge.matrix(frame)
-        out = frame.copy()
+        out = frame.copy(deep=False)  # new columns only; the lead's own stay shared
         if self.explain and len(frame):
             ex = explain(judge.pipeline, judge.spec, X, background=judge.background)
             p = ex.p
@@ -418,14 +427,13 @@ def score_file(
         ``rows`` written, ``seconds`` per stage.
     """
     from triage.io.leads import apply_schema
-    from triage.io.stream import ChunkWriter, iter_chunks, read_columns
+    from triage.io.stream import ChunkWriter, iter_chunks
 
     timings: dict[str, float] = {}
     start = time.perf_counter()
     renames = schema.renames if schema is not None else {}
-    back = {canon: src for src, canon in renames.items()}
-    sources = read_columns(leads, [back.get(c, c) for c in scorer.window_sources()])
-    window = scorer.window_fields(sources.rename(columns=renames))
+    # In a child process: only the window fields come back, the pre-pass's memory goes.
+    window = run_in_child(scorer, "window_fields_of_file", (Path(leads), renames))
     timings["pre-pass"] = time.perf_counter() - start
     start = time.perf_counter()
     with ChunkWriter(out) as writer, _bar(len(window), progress) as bar:

@@ -37,7 +37,8 @@ def iter_chunks(
     start = 0
     if path.suffix.lower() in _PARQUET and path.is_file():
         try:
-            reader = pq.ParquetFile(path)
+            # No pre-buffering: it keeps every row group read so far in memory.
+            reader = pq.ParquetFile(path, pre_buffer=False, buffer_size=1 << 20)
         except (OSError, pa.ArrowException) as exc:
             raise DataError(f"{path}: cannot read the {what} file ({exc})") from None
         for batch in reader.iter_batches(batch_size=chunk_size):
