@@ -140,7 +140,14 @@ def parse_created_at(values: pd.Series, *, warn: bool = True) -> pd.Series:
 
 def _drop_offsets(text: pd.Series, *, warn: bool) -> pd.Series:
     """Timestamps without their UTC offset, the clock time kept as written."""
-    maybe = text.str.contains(_OFFSET_HINT, regex=True, na=False).to_numpy(dtype=bool)
+    # Arrow's RE2 kernel directly: a vectorised scan (pandas' accessor may loop in Python).
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    found = pc.match_substring_regex(
+        pa.array(text, type=pa.large_string(), from_pandas=True), _OFFSET_HINT
+    )
+    maybe = np.asarray(found.fill_null(False).to_numpy(zero_copy_only=False), dtype=bool)
     if not maybe.any():  # the usual case, found by a vectorised search
         return text
     local = text.str.extract(_OFFSET, expand=False).where(maybe)
