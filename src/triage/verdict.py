@@ -47,6 +47,7 @@ from triage.schema import (
     CHARTER_VERDICT,
     DECODED_STATUS,
     MISSING_PREFIX,
+    RESPONSIBILITIES,
     RESPONSIBILITY,
 )
 
@@ -62,16 +63,8 @@ __all__ = [
     "what_would_change",
 ]
 
-#: The classes, in report order.
-CLASSES = [
-    "won",
-    "open",
-    "lost_business",
-    "sales_miss",
-    "marketing_miss",
-    "correct_reject",
-    "needs_review",
-]
+#: The classes, in report order (the schema's list).
+CLASSES = RESPONSIBILITIES
 #: Lost-reason classes neither department controls.
 BUSINESS_REASONS = ("no_stock", "price", "bought_elsewhere", "changed_mind")
 #: Lost-reason classes that claim the lead was not a target one.

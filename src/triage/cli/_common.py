@@ -22,6 +22,7 @@ __all__ = [
     "add_workers_option",
     "build_scorer",
     "check_output_folder",
+    "existing_file",
     "input_paths",
     "iso_date",
     "load_leads_from",
@@ -69,6 +70,13 @@ def iso_date(text: str) -> str:
             f"expected an ISO date like 2026-05-01, got {text!r}"
         ) from None
     return text
+
+
+def existing_file(path: str | Path, what: str) -> Path:
+    """``path`` when it names an existing file; a DataError (exit 1) if not."""
+    found = require_file(path, what)
+    assert found is not None
+    return found
 
 
 def require_file(path: str | Path | None, what: str) -> Path | None:

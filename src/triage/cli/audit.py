@@ -10,17 +10,16 @@ from typing import Any
 
 import pandas as pd
 
-from triage.cli._common import LANGS, add_workers_option, require_file, show_progress
+from triage.cli._common import (
+    LANGS,
+    add_workers_option,
+    existing_file,
+    require_file,
+    show_progress,
+)
 from triage.errors import DataError, UsageError
 
 __all__ = ["register", "run_adjudicate", "run_audit", "run_disputes"]
-
-
-def _file(path: str | Path, what: str) -> Path:
-    """``path`` when it names an existing file; a DataError (exit 1) if not."""
-    found = require_file(path, what)
-    assert found is not None
-    return found
 
 
 def register(sub: Any) -> None:
@@ -111,8 +110,8 @@ def run_audit(args: argparse.Namespace) -> int:
         raise UsageError(f"--out {args.out}: exists and is not a folder")
     check_writable(args.out / "audit.html", suffixes=(".html",))
     judge = load_judge(args.model)
-    schema = load_schema(_file(args.schema, "schema")) if args.schema else judge.schema
-    leads_path = _file(args.leads, "leads")
+    schema = load_schema(existing_file(args.schema, "schema")) if args.schema else judge.schema
+    leads_path = existing_file(args.leads, "leads")
     leads = load_leads(leads_path, mapping=schema, strict=False)
     scorer = Scorer.build(
         catalog=require_file(args.catalog, "catalog"), judge=judge, responsibility=True
@@ -189,7 +188,7 @@ def run_disputes(args: argparse.Namespace) -> int:
     from triage.model import load_judge
     from triage.report.audit import write_dispute_cards
 
-    scored = read_table(_file(args.scored, "scored leads"), what="scored leads")
+    scored = read_table(existing_file(args.scored, "scored leads"), what="scored leads")
     missing = [c for c in ("charter_verdict", "charter_failed") if c not in scored.columns]
     if missing:
         raise DataError(
@@ -224,7 +223,7 @@ def run_adjudicate(args: argparse.Namespace) -> int:
         if args.source is not None:
             if args.lead_id is not None or args.verdict is not None:
                 raise UsageError("give either LEAD_ID --verdict, or --from FILE, not both")
-            count = ledger.import_csv(_file(args.source, "adjudications"), by=args.by)
+            count = ledger.import_csv(existing_file(args.source, "adjudications"), by=args.by)
             print(f"recorded {count:,} adjudication(s) in {ledger.path}", file=sys.stderr)
             return 0
         if args.lead_id is None or args.verdict is None:

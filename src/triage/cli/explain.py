@@ -8,17 +8,10 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from triage.cli._common import LANGS, output_path, require_file
+from triage.cli._common import LANGS, existing_file, output_path, require_file
 from triage.errors import DataError
 
 __all__ = ["register", "run"]
-
-
-def _file(path: str | Path, what: str) -> Path:
-    """``path`` when it names an existing file; a DataError (exit 1) if not."""
-    found = require_file(path, what)
-    assert found is not None
-    return found
 
 
 def register(sub: Any) -> None:
@@ -51,8 +44,8 @@ def run(args: argparse.Namespace) -> int:
 
     out = output_path(args.out, (".html", ".htm", ".json"), inputs=[args.leads, args.schema])
     judge = load_judge(args.model)
-    schema = load_schema(_file(args.schema, "schema")) if args.schema else judge.schema
-    leads = load_leads(_file(args.leads, "leads"), mapping=schema, strict=False)
+    schema = load_schema(existing_file(args.schema, "schema")) if args.schema else judge.schema
+    leads = load_leads(existing_file(args.leads, "leads"), mapping=schema, strict=False)
     if "lead_id" not in leads.columns:
         raise DataError(f"{args.leads}: no lead_id column to find lead {args.lead_id!r} by")
     hit = leads["lead_id"].astype("string") == str(args.lead_id)

@@ -7,17 +7,16 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from triage.cli._common import add_workers_option, output_path, require_file, show_progress
+from triage.cli._common import (
+    add_workers_option,
+    existing_file,
+    output_path,
+    require_file,
+    show_progress,
+)
 from triage.errors import UsageError
 
 __all__ = ["register", "run"]
-
-
-def _file(path: str | Path, what: str) -> Path:
-    """``path`` when it names an existing file; a DataError (exit 1) if not."""
-    found = require_file(path, what)
-    assert found is not None
-    return found
 
 
 def register(sub: Any) -> None:
@@ -58,9 +57,9 @@ def run(args: argparse.Namespace) -> int:
     out = output_path(
         args.out, (".csv", ".parquet", ".pq"), inputs=[args.leads, args.schema, args.catalog]
     )
-    leads = _file(args.leads, "leads")
+    leads = existing_file(args.leads, "leads")
     judge = load_judge(args.model)
-    schema = load_schema(_file(args.schema, "schema")) if args.schema else judge.schema
+    schema = load_schema(existing_file(args.schema, "schema")) if args.schema else judge.schema
     scorer = Scorer.build(
         catalog=require_file(args.catalog, "catalog"), judge=judge, explain=args.explain
     )

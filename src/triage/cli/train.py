@@ -9,17 +9,15 @@ from typing import Any
 
 import pandas as pd
 
-from triage.cli._common import add_workers_option, require_file, show_progress
+from triage.cli._common import (
+    add_workers_option,
+    existing_file,
+    require_file,
+    show_progress,
+)
 from triage.errors import DataError, UsageError
 
 __all__ = ["register", "run"]
-
-
-def _file(path: str | Path, what: str) -> Path:
-    """``path`` when it names an existing file; a DataError (exit 1) if not."""
-    found = require_file(path, what)
-    assert found is not None
-    return found
 
 
 def register(sub: Any) -> None:
@@ -65,7 +63,7 @@ def register(sub: Any) -> None:
 def _load(args: argparse.Namespace, schema: Any) -> pd.DataFrame:
     from triage.io.leads import load_leads
 
-    frames = [load_leads(_file(path, "leads"), mapping=schema) for path in args.leads]
+    frames = [load_leads(existing_file(path, "leads"), mapping=schema) for path in args.leads]
     leads = pd.concat(frames, ignore_index=True) if len(frames) > 1 else frames[0]
     leads.attrs["source"] = ", ".join(args.leads)
     if "lead_id" in leads.columns and leads["lead_id"].duplicated().any():
@@ -112,7 +110,9 @@ def run(args: argparse.Namespace) -> int:
 
     if args.out.exists() and not args.out.is_dir():
         raise UsageError(f"--out {args.out}: exists and is not a folder")
-    schema = load_schema(_file(args.schema, "schema")) if args.schema else LeadSchema.synthetic()
+    schema = (
+        load_schema(existing_file(args.schema, "schema")) if args.schema else LeadSchema.synthetic()
+    )
     leads = _load(args, schema if args.schema else None)
     charter = _charter(args, leads)
     scorer = Scorer.build(
@@ -123,7 +123,7 @@ def run(args: argparse.Namespace) -> int:
     )
     judged = scorer.score_batch(leads, workers=args.workers, progress=show_progress(args)).leads
     adjudications = _adjudications(args)
-    truth = read_table(_file(args.truth, "truth"), what="truth") if args.truth else None
+    truth = read_table(existing_file(args.truth, "truth"), what="truth") if args.truth else None
     result = train_judge(
         judged,
         schema=schema,
@@ -158,7 +158,7 @@ def _adjudications(args: argparse.Namespace) -> pd.DataFrame | None:
             parts.append(ledger[["lead_id", "verdict"]])
             print(f"ledger: {len(ledger):,} adjudicated lead(s)", file=sys.stderr)
     if args.adjudications is not None:
-        frame = read_table(_file(args.adjudications, "adjudications"), what="adjudications")
+        frame = read_table(existing_file(args.adjudications, "adjudications"), what="adjudications")
         _check_adjudications(frame, args.adjudications)
         parts.append(frame[["lead_id", "verdict"]])
     if not parts:
