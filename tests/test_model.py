@@ -252,3 +252,25 @@ def test_score_a_file_without_verdict_columns(trained, world, tmp_path) -> None:
     whole = tmp_path / "whole.parquet"
     assert main([*args[:-1], str(whole), "--chunk-size", "100000", "--workers", "1"]) == 0
     pd.testing.assert_frame_equal(pd.read_parquet(whole), scored)
+
+
+def test_score_sets_unreadable_rows_aside_and_counts_them(tmp_path, capsys) -> None:
+    data, schema = write_crm(tmp_path, n=300)
+    out = tmp_path / "models" / "crm"
+    assert main(["train", "--leads", str(data), "--schema", str(schema), "--out", str(out)]) == 0
+    fresh = make_crm(50, seed=9).drop(columns=["Converted", "Tags", "Lead Quality"])
+    path = tmp_path / "new.csv"
+    fresh.to_csv(path, index=False)
+    lines = path.read_text(encoding="utf-8").splitlines()
+    lines.insert(10, lines[10] + ",an,extra,field")  # a row longer than the header
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    scored, aside = tmp_path / "scored.csv", tmp_path / "aside.csv"
+    run = ["score", "--model", str(out), "--leads", str(path), "--out", str(scored)]
+    assert main(run) == 1  # without a quarantine the broken row stops the run, line named
+    assert "new.csv:11: the row has 13 field(s)" in capsys.readouterr().err
+    assert main([*run, "--quarantine", str(aside)]) == 0
+    err = capsys.readouterr().err
+    assert "51 leads read: 50 scored" in err and "1 set aside" in err
+    assert len(pd.read_csv(scored)) == 50
+    quarantined = pd.read_csv(aside)
+    assert len(quarantined) == 1 and quarantined["reason"].str.contains("field").all()

@@ -146,7 +146,12 @@ def run_demo(
     paths["audit_parquet"] = write_table(this, reports / f"audit-{last}-leads.parquet")
     titles = {g: training.judge.spec.title(g, "ru") for g in training.judge.spec.group_ids}
     cards = write_dispute_cards(
-        this, reports / "disputes", charter=scorer.charter, titles=titles, locale="ru"
+        this,
+        reports / "disputes",
+        charter=scorer.charter,
+        titles=titles,
+        locale="ru",
+        threshold=training.judge.threshold,
     )
     paths["disputes"] = cards["index"]
     timings["audit"] = time.perf_counter() - start

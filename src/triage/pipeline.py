@@ -190,13 +190,14 @@ class Scorer:
         """The lead columns the pre-pass reads (to stream a file, read only these first)."""
         return ["created_at", "phone", "email"]
 
-    def window_fields_of_file(self, job: tuple[Path, dict[str, str]]) -> pd.DataFrame:
+    def window_fields_of_file(self, job: tuple[Path, dict[str, str], Path | None]) -> pd.DataFrame:
         """The window fields of every lead of a file (reads only the columns they need)."""
         from triage.io.stream import read_columns
 
-        path, renames = job
+        path, renames, quarantine = job
         back = {canon: src for src, canon in renames.items()}
-        sources = read_columns(path, [back.get(c, c) for c in self.window_sources()])
+        wanted = [back.get(c, c) for c in self.window_sources()]
+        sources = read_columns(path, wanted, quarantine=quarantine)
         return self.window_fields(sources.rename(columns=renames))
 
     def window_fields(self, sources: pd.DataFrame) -> pd.DataFrame:
@@ -413,6 +414,7 @@ def score_file(
     chunk_size: int = 20_000,
     workers: int = 1,
     progress: bool = False,
+    quarantine: str | Path | None = None,
 ) -> dict[str, Any]:
     """Score a lead file into ``out`` chunk by chunk, with bounded memory.
 
@@ -421,10 +423,14 @@ def score_file(
     chunks at a time in worker processes) and appended to a temporary file
     that replaces ``out`` only when every row is written.
 
+    Rows of a CSV or XLSX file that cannot be read go to ``quarantine`` with
+    the reason (without it they stop the run with the line named).
+
     Returns
     -------
     dict
-        ``rows`` written, ``seconds`` per stage.
+        ``rows`` written, ``records`` in the file, ``quarantined``, ``path``,
+        ``timings`` per stage.
     """
     from triage.io.leads import apply_schema
     from triage.io.stream import ChunkWriter, iter_chunks
@@ -433,14 +439,19 @@ def score_file(
     start = time.perf_counter()
     renames = schema.renames if schema is not None else {}
     # In a child process: only the window fields come back, the pre-pass's memory goes.
-    window = run_in_child(scorer, "window_fields_of_file", (Path(leads), renames))
+    aside = Path(quarantine) if quarantine is not None else None
+    window = run_in_child(scorer, "window_fields_of_file", (Path(leads), renames, aside))
     timings["pre-pass"] = time.perf_counter() - start
     start = time.perf_counter()
     with ChunkWriter(out) as writer, _bar(len(window), progress) as bar:
         batch: list[pd.DataFrame] = []
-        for k, chunk in enumerate(iter_chunks(leads, chunk_size=chunk_size)):
+        report: dict[str, Any] = {}
+        chunks = iter_chunks(leads, chunk_size=chunk_size, quarantine=quarantine)
+        for k, chunk in enumerate(chunks):
+            if k == 0:
+                report = dict(chunk.attrs.get("read_report") or {})
             frame = apply_schema(chunk, schema, strict=False) if schema is not None else chunk
-            frame.attrs["source"] = str(leads)
+            frame.attrs = {"source": str(leads)}
             if k == 0:
                 scorer.check(frame)
             for column in window.columns:
@@ -452,7 +463,13 @@ def score_file(
         _flush(scorer, batch, writer, workers, bar)
         path = writer.close()
     timings["score"] = time.perf_counter() - start
-    return {"rows": writer.rows, "path": path, "timings": timings}
+    return {
+        "rows": writer.rows,
+        "records": int(report.get("records", writer.rows)),
+        "quarantined": int(report.get("quarantined", 0)),
+        "path": path,
+        "timings": timings,
+    }
 
 
 def _flush(scorer: Scorer, batch: list[pd.DataFrame], writer: Any, workers: int, bar: Any) -> None:

@@ -144,7 +144,12 @@ def run_audit(args: argparse.Namespace) -> int:
     if args.cards:
         titles = {g: judge.spec.title(g, args.lang) for g in judge.spec.group_ids}
         cards = write_dispute_cards(
-            this, args.out / "disputes", charter=scorer.charter, titles=titles, locale=args.lang
+            this,
+            args.out / "disputes",
+            charter=scorer.charter,
+            titles=titles,
+            locale=args.lang,
+            threshold=judge.threshold,
         )
         paths["cards"] = cards["index"]
     _record_run(args, leads_path, judge, scorer, summary)
@@ -196,9 +201,11 @@ def run_disputes(args: argparse.Namespace) -> int:
         )
     charter = None
     titles: dict[str, str] = {}
+    threshold = None
     if args.model is not None:
         judge = load_judge(args.model)
         charter = judge.charter
+        threshold = judge.threshold
         titles = {g: judge.spec.title(g, args.lang) for g in judge.spec.group_ids}
     else:
         from triage.config import get_settings
@@ -208,7 +215,9 @@ def run_disputes(args: argparse.Namespace) -> int:
         from triage.verdict import assign_responsibility
 
         scored = scored.join(assign_responsibility(scored, charter=charter).frame)
-    result = write_dispute_cards(scored, args.out, charter=charter, titles=titles, locale=args.lang)
+    result = write_dispute_cards(
+        scored, args.out, charter=charter, titles=titles, locale=args.lang, threshold=threshold
+    )
     print(f"{result['count']:,} disputed leads -> {result['index']}", file=sys.stderr)
     return 0
 

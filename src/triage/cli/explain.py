@@ -56,7 +56,9 @@ def run(args: argparse.Namespace) -> int:
     prepared = scorer.prepare(leads)
     row = scorer.score_chunk(prepared[hit.to_numpy(dtype=bool)].head(1)).iloc[0]
     titles = {g: judge.spec.title(g, args.lang) for g in judge.spec.group_ids}
-    card = lead_card(row, charter=judge.charter, titles=titles, locale=args.lang)
+    card = lead_card(
+        row, charter=judge.charter, titles=titles, locale=args.lang, threshold=judge.threshold
+    )
     print(render_card_text(card))
     if out is not None:
         text = (

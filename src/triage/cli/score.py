@@ -43,6 +43,12 @@ def register(sub: Any) -> None:
     p.add_argument(
         "--no-explain", dest="explain", action="store_false", help="skip the reasons (faster)"
     )
+    p.add_argument(
+        "--quarantine",
+        type=Path,
+        metavar="FILE",
+        help="set rows that cannot be read aside here (.csv), with the reason, and go on",
+    )
     add_workers_option(p)
     p.set_defaults(run=run)
 
@@ -57,6 +63,7 @@ def run(args: argparse.Namespace) -> int:
     out = output_path(
         args.out, (".csv", ".parquet", ".pq"), inputs=[args.leads, args.schema, args.catalog]
     )
+    aside = output_path(args.quarantine, (".csv",), inputs=[args.leads, out])
     leads = existing_file(args.leads, "leads")
     judge = load_judge(args.model)
     schema = load_schema(existing_file(args.schema, "schema")) if args.schema else judge.schema
@@ -71,7 +78,13 @@ def run(args: argparse.Namespace) -> int:
         chunk_size=args.chunk_size,
         workers=args.workers,
         progress=show_progress(args),
+        quarantine=aside,
     )
     timings = ", ".join(f"{k} {v:.1f} s" for k, v in result["timings"].items())
-    print(f"scored {result['rows']:,} leads -> {result['path']} ({timings})", file=sys.stderr)
+    print(
+        f"{result['records']:,} leads read: {result['rows']:,} scored -> {result['path']}, "
+        f"{result['quarantined']:,} set aside{f' -> {aside}' if result['quarantined'] else ''} "
+        f"({timings})",
+        file=sys.stderr,
+    )
     return 0

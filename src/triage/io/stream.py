@@ -30,9 +30,18 @@ _PARQUET = (".parquet", ".pq")
 
 
 def iter_chunks(
-    path: str | Path, *, chunk_size: int, what: str = "leads"
+    path: str | Path,
+    *,
+    chunk_size: int,
+    what: str = "leads",
+    quarantine: str | Path | None = None,
 ) -> Iterator[pd.DataFrame]:
-    """The rows of a table in order, ``chunk_size`` rows at a time (index: row positions)."""
+    """The rows of a table in order, ``chunk_size`` rows at a time (index: row positions).
+
+    CSV and XLSX rows that cannot be read go to ``quarantine`` with the reason
+    (without it, they stop the reading with the line named); the first
+    chunk's ``attrs["read_report"]`` counts them.  Parquet has no broken rows.
+    """
     path = Path(path)
     start = 0
     if path.suffix.lower() in _PARQUET and path.is_file():
@@ -47,15 +56,25 @@ def iter_chunks(
             start += len(frame)
             yield frame
         return
-    whole = read_table(path, what=what)
+    whole = read_table(path, what=what, quarantine=quarantine)
     for lo in range(0, max(len(whole), 1), chunk_size):
         part = whole.iloc[lo : lo + chunk_size]
         if len(part) or lo == 0:
+            part.attrs = dict(whole.attrs) if lo == 0 else {}
             yield part
 
 
-def read_columns(path: str | Path, columns: Sequence[str], *, what: str = "leads") -> pd.DataFrame:
-    """Only some columns of a table (those it has), every row: for the global pre-pass."""
+def read_columns(
+    path: str | Path,
+    columns: Sequence[str],
+    *,
+    what: str = "leads",
+    quarantine: str | Path | None = None,
+) -> pd.DataFrame:
+    """Only some columns of a table (those it has), every row: for the global pre-pass.
+
+    Rows are exactly those :func:`iter_chunks` yields for the same file and quarantine.
+    """
     path = Path(path)
     if path.suffix.lower() in _PARQUET and path.is_file():
         try:
@@ -64,7 +83,7 @@ def read_columns(path: str | Path, columns: Sequence[str], *, what: str = "leads
             return pq.read_table(path, columns=wanted).to_pandas()
         except (OSError, pa.ArrowException) as exc:
             raise DataError(f"{path}: cannot read the {what} file ({exc})") from None
-    frame = read_table(path, what=what)
+    frame = read_table(path, what=what, quarantine=quarantine)
     return frame[[c for c in columns if c in frame.columns]]
 
 

@@ -595,12 +595,12 @@ def _count_reason(rows: list[list[str]], i: int, n: int, bad: list[bool]) -> str
                 "split by a line break inside a value that is not in quotes; quote the value"
             )
     if m > n:
-        return f"{text}: a {_plural_hint(m - n)} inside a value that is not in quotes?"
+        return f"{text}: {_plural_hint(m - n)} inside a value that is not in quotes?"
     return f"{text}: a cut-off row, or a missing delimiter?"
 
 
 def _plural_hint(extra: int) -> str:
-    return "delimiter" if extra == 1 else f"{extra} delimiters"
+    return "a delimiter" if extra == 1 else f"{extra} delimiters"
 
 
 def _holds_rows(row: list[str], delimiter: str, n: int) -> bool:

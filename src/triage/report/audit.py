@@ -84,7 +84,7 @@ def charts(summary: dict[str, Any], locale: str = "en") -> dict[str, str]:
     ax.legend(fontsize=8)
     fig.tight_layout()
     out["targets"] = _svg(fig)
-    fig, ax = plt.subplots(figsize=(7, 3))
+    fig, ax = plt.subplots(figsize=(9, 3))
     bottom = [0] * len(months)
     words = _RESPONSIBILITY_WORDS.get(locale, _RESPONSIBILITY_WORDS["en"])
     for cls in CLASSES:
@@ -92,7 +92,7 @@ def charts(summary: dict[str, Any], locale: str = "en") -> dict[str, str]:
         ax.bar(months, values, bottom=bottom, label=words[cls], color=_COLOURS[cls])
         bottom = [b + v for b, v in zip(bottom, values, strict=True)]
     ax.set_title("Who answers for the leads" if locale == "en" else "Кто отвечает за лиды")
-    ax.legend(fontsize=7, ncol=2)
+    ax.legend(fontsize=7, loc="center left", bbox_to_anchor=(1.01, 0.5))
     fig.tight_layout()
     out["responsibility"] = _svg(fig)
     fig, ax = plt.subplots(figsize=(7, 3))
@@ -137,9 +137,12 @@ def dispute_card(
     titles: dict[str, str] | None = None,
     locale: str = "ru",
     masked: bool = False,
+    threshold: float | None = None,
 ) -> dict[str, Any]:
     """The card of a disputed lead: :func:`lead_card` plus responsibility and what would change."""
-    card = lead_card(row, charter=charter, titles=titles, locale=locale, masked=masked)
+    card = lead_card(
+        row, charter=charter, titles=titles, locale=locale, masked=masked, threshold=threshold
+    )
     words = _RESPONSIBILITY_WORDS.get(locale, _RESPONSIBILITY_WORDS["en"])
     value = row.get("responsibility")
     if isinstance(value, str) and value:
@@ -162,6 +165,7 @@ def write_dispute_cards(
     charter: Charter | None,
     titles: dict[str, str] | None = None,
     locale: str = "ru",
+    threshold: float | None = None,
 ) -> dict[str, Any]:
     """One HTML card per disputed lead plus ``index.html``; returns the paths and count."""
     from triage.audit import card_file, disputed
@@ -173,7 +177,9 @@ def write_dispute_cards(
     rows = mask_frame(scored[disputed(scored).to_numpy()])
     entries = []
     for _, row in rows.iterrows():
-        card = dispute_card(row, charter=charter, titles=titles, locale=locale, masked=True)
+        card = dispute_card(
+            row, charter=charter, titles=titles, locale=locale, masked=True, threshold=threshold
+        )
         name = card_file(str(row.get("lead_id", "")))
         write_text_atomic(render_card_html(card), out / name)
         entries.append({"file": name, "card": card})

@@ -90,6 +90,13 @@ def mask_frame(frame: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
+def _shown(value: Any, locale: str) -> Any:
+    """True/false in the card's language; everything else as it is."""
+    if isinstance(value, bool):
+        return {"ru": ("да", "нет")}.get(locale, ("yes", "no"))[0 if value else 1]
+    return value
+
+
 def _identity(value: Any) -> Any:
     return value
 
@@ -102,7 +109,9 @@ def _checklist(
         value = _plain(row.get(crit_column(crit.id)))
         state = "empty" if value is None else ("pass" if bool(value) else "fail")
         decided = {
-            name: mask(_plain(row.get(name))) for name in rule_fields(crit.rule) if name in row
+            name: _shown(mask(_plain(row.get(name))), locale)
+            for name in rule_fields(crit.rule)
+            if name in row
         }
         items.append(
             {
@@ -153,10 +162,12 @@ def lead_card(
     titles: dict[str, str] | None = None,
     locale: str = "ru",
     masked: bool = False,
+    threshold: float | None = None,
 ) -> dict[str, Any]:
     """The card of one lead as a JSON-able dict (contacts masked).
 
-    ``masked=True`` says the row's text is masked already (:func:`mask_frame`).
+    ``masked=True`` says the row's text is masked already (:func:`mask_frame`);
+    ``threshold`` is the judge's cut, shown beside ``p_target``.
     """
     mask = _identity if masked else _masked
     words = _WORDS.get(locale, _WORDS["en"])
@@ -176,6 +187,7 @@ def lead_card(
         "checklist": [] if charter is None else _checklist(row, charter, locale, mask),
         "charter": None if charter is None else charter.label,
         "p_target": _plain(row.get(P_TARGET)),
+        "threshold": threshold,
         "verdicts": verdicts,
         "reasons": _reasons(row, titles or {}),
     }
