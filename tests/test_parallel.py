@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import time
 
 import pytest
 
@@ -14,6 +15,7 @@ pytestmark = pytest.mark.skipif(not can_fork(), reason="needs the fork start met
 
 class _Work:
     def pid(self, chunk: list[int]) -> list[int]:
+        time.sleep(0.2)  # long enough that one worker cannot take every chunk alone
         return [os.getpid()] * len(chunk)
 
     def square(self, chunk: list[int]) -> list[int]:

@@ -34,6 +34,11 @@ def can_fork() -> bool:
 
 
 def _worker(owner: Any, method: str, tasks: Any, results: Any) -> None:
+    # One thread per worker process: N processes x N OpenMP threads on N cores
+    # spin-wait against each other (gradient boosting, SHAP) and run many times slower.
+    from threadpoolctl import threadpool_limits
+
+    threadpool_limits(1)
     func = getattr(owner, method)
     while True:
         task = tasks.get()
