@@ -170,3 +170,30 @@ def test_the_pages_render_in_a_real_browser(audit, tmp_path) -> None:
     assert 'id="p-target"' in card and "&lt;script&gt;" in card
     p_target = re.search(r'id="p-target">([0-9.]+)<', card).group(1)
     assert 0.0 <= float(p_target) <= 1.0
+
+
+def test_disputes_command_writes_one_card_per_disputed_lead(audit, tmp_path, capsys) -> None:
+    out = tmp_path / "cards"
+    model = audit["folder"] / "model"
+    argv = ["disputes", "--scored", str(audit["csv"]), "--out", str(out), "--model", str(model)]
+    assert main([*argv, "--lang", "en"]) == 0
+    values = _page_values(audit["page"].read_text(encoding="utf-8"))
+    cards = [p for p in out.glob("*.html") if p.name != "index.html"]
+    assert len(cards) == int(values["disputes-total"])
+    index = (out / "index.html").read_text(encoding="utf-8")
+    assert 'id="count">' + str(len(cards)) in index
+    assert "What would have to change" in cards[0].read_text(encoding="utf-8")
+
+
+def test_explain_command_opens_one_lead(audit, tmp_path, capsys) -> None:
+    card = tmp_path / "card.html"
+    argv = ["explain", "--model", str(audit["folder"] / "model")]
+    argv += ["--leads", str(audit["folder"] / "leads.csv"), "--lead-id", str(audit["hostile_id"])]
+    assert main([*argv, "--out", str(card), "--lang", "en"]) == 0
+    printed = capsys.readouterr().out
+    assert "p_target" in printed and "charter" in printed
+    html = card.read_text(encoding="utf-8")
+    assert "&lt;script&gt;" in html and "<script>" not in html
+    assert 'id="threshold"' in html
+    assert main([*argv, "--lead-id", "NO-SUCH"]) == 1  # the later --lead-id wins
+    assert "no lead with lead_id 'NO-SUCH'" in capsys.readouterr().err

@@ -75,6 +75,7 @@ __all__ = [
     "dtype_of",
     "empty_frame",
     "kind_of",
+    "restore_types",
 ]
 
 
@@ -247,6 +248,11 @@ _DTYPES.update(
         P_TARGET: "float64",
         MODEL_VERDICT: "string",
         REASONS: "string",
+        RESPONSIBILITY: "string",
+        "undecoded_request": "boolean",
+        "lost_reason_class": "string",
+        "responsibility_reason_ru": "string",
+        "responsibility_reason_en": "string",
     }
 )
 
@@ -293,6 +299,28 @@ def coerce(frame: pd.DataFrame, columns: Iterable[Column]) -> pd.DataFrame:
     """``frame`` with the given columns cast to their schema dtype (others untouched)."""
     casts = {c.name: c.dtype for c in columns if c.name in frame.columns}
     return frame.astype(casts) if casts else frame
+
+
+def restore_types(frame: pd.DataFrame) -> pd.DataFrame:
+    """Triage's own columns back to their dtypes after a round trip through CSV.
+
+    A scored CSV holds ``p_target`` and ``reason_*`` as text the lossless reader
+    may keep as written ("0.90"), ``crit_*`` as "True"/"False"; other columns
+    are left as they are.
+    """
+    out = frame.copy()
+    for name in out.columns:
+        try:
+            dtype = dtype_of(str(name))
+        except KeyError:
+            continue
+        column = out[name]
+        if dtype == "boolean" and not pd.api.types.is_bool_dtype(column):
+            text = column.astype("string").str.strip().str.lower()
+            out[name] = text.map({"true": True, "false": False}).astype("boolean")
+        elif dtype == "float64" and not pd.api.types.is_float_dtype(column):
+            out[name] = pd.to_numeric(column, errors="coerce").astype("float64")
+    return out
 
 
 def empty_frame(columns: Sequence[Column]) -> pd.DataFrame:

@@ -428,8 +428,9 @@ def what_would_change(
     k = 0 if locale == "ru" else 1
     out: dict[str, list[str]] = {"marketing": [], "sales": []}
     values = {name: _cell(row.get(name)) for name in ("decoded_make", "decoded_status", "region")}
-    if row.get(CHARTER_VERDICT) != "target":
-        for cid in [t for t in str(row.get(CHARTER_FAILED) or "").split(";") if t]:
+    if _cell(row.get(CHARTER_VERDICT)) != "target":
+        failed = _cell(row.get(CHARTER_FAILED)).replace("—", "")
+        for cid in [t for t in failed.split(";") if t]:
             crit_id = cid.removeprefix(MISSING_PREFIX)
             template = _CHANGE.get(crit_id)
             if template is not None:
@@ -443,15 +444,16 @@ def what_would_change(
                 text = crit_id
             out[CONTROLLED_BY.get(crit_id, "marketing")].append(text)
         return out
-    responsibility = row.get(RESPONSIBILITY)
+    responsibility = _cell(row.get(RESPONSIBILITY))
     name = _cell(row.get("decoded_name"))
-    if bool(row.get("undecoded_request")) or row.get("lost_reason_class") == "unclear":
+    reason = _cell(row.get("lost_reason_class"))
+    if _cell(row.get("undecoded_request")).lower() == "true" or reason == "unclear":
         out["sales"].append(
             f"расшифровать запрос: декодер нашёл «{name}»"
             if k == 0
             else f"decode the request: the decoder found “{name}”"
         )
-    if row.get("lost_reason_class") == "no_answer":
+    if reason == "no_answer":
         out["sales"].append("дозвониться до клиента" if k == 0 else "reach the client")
     if responsibility == "sales_miss" and not out["sales"]:
         out["sales"].append(

@@ -192,8 +192,10 @@ def run_disputes(args: argparse.Namespace) -> int:
     from triage.io.tables import read_table
     from triage.model import load_judge
     from triage.report.audit import write_dispute_cards
+    from triage.schema import restore_types
 
     scored = read_table(existing_file(args.scored, "scored leads"), what="scored leads")
+    scored = restore_types(scored)
     missing = [c for c in ("charter_verdict", "charter_failed") if c not in scored.columns]
     if missing:
         raise DataError(
