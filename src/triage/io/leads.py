@@ -67,6 +67,15 @@ _SCHEMA_KEYS = (
     "allow",
 )
 _LABEL_KEYS = ("column", "positive", "negative")
+#: Columns known only after contact: new leads (to be scored) do not have them yet.
+OUTCOME_COLUMNS = (
+    "marketing_verdict",
+    "sales_verdict",
+    "status",
+    "lost_reason",
+    "revenue_rub",
+    "manager",
+)
 _FEATURE_KEYS = ("categorical", "numeric")
 
 
@@ -137,17 +146,7 @@ class LeadSchema:
     @classmethod
     def synthetic(cls) -> LeadSchema:
         """The schema of ``triage synth`` exports: canonical names, verdicts in two columns."""
-        return cls(
-            post_outcome=(
-                "marketing_verdict",
-                "sales_verdict",
-                "status",
-                "lost_reason",
-                "revenue_rub",
-                "manager",
-            ),
-            source="<synthetic world>",
-        )
+        return cls(post_outcome=OUTCOME_COLUMNS, source="<synthetic world>")
 
     @property
     def renames(self) -> dict[str, str]:
@@ -432,17 +431,6 @@ def apply_mapping(
             "maps another column to the same name; map or rename one of them"
         )
     return frame.rename(columns=renames)
-
-
-#: Columns known only after contact: new leads (to be scored) do not have them yet.
-OUTCOME_COLUMNS = (
-    "marketing_verdict",
-    "sales_verdict",
-    "status",
-    "lost_reason",
-    "revenue_rub",
-    "manager",
-)
 
 
 def apply_schema(frame: pd.DataFrame, schema: LeadSchema, *, strict: bool = True) -> pd.DataFrame:
