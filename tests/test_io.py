@@ -208,6 +208,21 @@ def test_a_value_with_a_bare_carriage_return_is_quoted(tmp_path):
     assert plain.read_bytes() == b't\n"a\nb"\nok\n'  # ordinary tables are written as always
 
 
+def test_streamed_csv_quotes_a_bare_carriage_return_in_a_later_chunk(tmp_path):
+    import csv
+    import io
+
+    from triage.io.stream import ChunkWriter
+
+    out = tmp_path / "scored.csv"
+    with ChunkWriter(out) as writer:
+        writer.write(pd.DataFrame({"t": ["ok", "=2"], "n": [1, 2]}))
+        writer.write(pd.DataFrame({"t": ["\r=1+1", "привод\rлевый"], "n": [3, 4]}))
+        writer.close()
+    rows = list(csv.reader(io.StringIO(out.read_bytes().decode("utf-8"), newline="")))
+    assert rows == [["t", "n"], ["ok", "1"], ["'=2", "2"], ["'\r=1+1", "3"], ["привод\rлевый", "4"]]
+
+
 def test_writes_are_atomic_and_keep_permissions(tmp_path, monkeypatch):
     path = tmp_path / "o.csv"
     write_table(pd.DataFrame({"a": [1]}), path)

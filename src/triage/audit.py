@@ -57,9 +57,9 @@ def disputed(leads: pd.DataFrame) -> pd.Series:
     ]
     if not sets:
         return pd.Series(False, index=leads.index)
-    frame = pd.concat(sets, axis=1)
-    distinct = frame.apply(lambda r: r.dropna().nunique(), axis=1)
-    return (distinct > 1).astype(bool)
+    said = np.stack([(v == "target").fillna(False).to_numpy(dtype=bool) for v in sets])
+    denied = np.stack([(v == "non_target").fillna(False).to_numpy(dtype=bool) for v in sets])
+    return pd.Series(said.any(axis=0) & denied.any(axis=0), index=leads.index)
 
 
 def _targets(frame: pd.DataFrame) -> dict[str, int | None]:

@@ -22,7 +22,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from triage.errors import DataError
-from triage.io.tables import check_writable, escape_formulas, read_table
+from triage.io.tables import _write_csv, check_writable, escape_formulas, read_table
 
 __all__ = ["ChunkWriter", "iter_chunks", "read_columns"]
 
@@ -114,9 +114,8 @@ class ChunkWriter:
         else:
             if self._csv is None:
                 self._csv = open(self.tmp, "w", encoding="utf-8", newline="")  # noqa: SIM115
-            escape_formulas(frame).to_csv(
-                self._csv, index=False, header=self.rows == 0, lineterminator="\n"
-            )
+            # The same writer as write_table: line breaks of every kind quoted.
+            _write_csv(escape_formulas(frame), self._csv, header=self.rows == 0)
         self.rows += len(frame)
 
     def close(self) -> Path:

@@ -36,7 +36,7 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import Any, Literal
+from typing import IO, Any, Literal
 
 import numpy as np
 import pandas as pd
@@ -836,7 +836,7 @@ def write_table(frame: pd.DataFrame, path: str | Path, *, escape: bool = True) -
     return path
 
 
-def _write_csv(frame: pd.DataFrame, path: Path) -> None:
+def _write_csv(frame: pd.DataFrame, path: Path | IO[str], *, header: bool = True) -> None:
     """UTF-8 CSV with "\\n" line ends; every text value quoted if any holds a bare CR.
 
     Python's csv quotes values containing the delimiter, the quote or "\\n"
@@ -851,7 +851,9 @@ def _write_csv(frame: pd.DataFrame, path: Path) -> None:
         for _, column in frame.items()
     ) or any(_OTHER_BREAKS.search(str(c)) for c in frame.columns)
     quoting: Literal[0, 2] = 2 if odd else 0  # csv.QUOTE_NONNUMERIC, csv.QUOTE_MINIMAL
-    frame.to_csv(path, index=False, lineterminator="\n", quoting=quoting, encoding="utf-8")
+    frame.to_csv(
+        path, index=False, header=header, lineterminator="\n", quoting=quoting, encoding="utf-8"
+    )
 
 
 def _plain_attrs(attrs: dict[Any, Any]) -> dict[Any, Any]:
