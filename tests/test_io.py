@@ -39,6 +39,15 @@ def test_numbers_are_converted_only_when_nothing_is_lost(tmp_path):
     assert pd.isna(frame["qty"].iloc[1])
 
 
+def test_numbers_padded_with_unicode_spaces_are_numbers(tmp_path):
+    src = tmp_path / "t.csv"
+    src.write_text("qty,price\n1\u00a0,2.5\u2009\n,\u00a03\n", encoding="utf-8")
+    frame = read_table(src)
+    assert str(frame["qty"].dtype) == "Int64"
+    assert frame["qty"].iloc[0] == 1 and pd.isna(frame["qty"].iloc[1])
+    assert frame["price"].tolist() == [2.5, 3.0]
+
+
 @pytest.mark.parametrize("encoding", ["utf-8", "utf-8-sig", "cp1251", "koi8-r", "utf-16"])
 @pytest.mark.parametrize("sep", [",", ";", "\t"])
 def test_any_common_encoding_and_delimiter(tmp_path, encoding, sep):

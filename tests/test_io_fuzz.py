@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
-from hypothesis import HealthCheck, assume, given, settings
+from hypothesis import HealthCheck, assume, example, given, settings
 from hypothesis import strategies as st
 
 from triage.charter import Charter, load_charter, parse_charter
@@ -41,7 +41,7 @@ def _one_line(exc: DataError) -> None:
 # --------------------------------------------------------------------------- the reader
 
 # CSV-shaped text: the characters that break parsers, in lines of fields.
-_CSV_CHARS = st.sampled_from(list('ab,;\t|"\'\r\n =+-@1., \x00\u00a0я'))
+_CSV_CHARS = st.sampled_from(list("ab,;\t|\"'\r\n =+-@1., \x00\u00a0я"))
 _CSV_TEXT = st.lists(
     st.lists(st.text(_CSV_CHARS, max_size=6), min_size=1, max_size=5).map(",".join),
     min_size=1,
@@ -72,6 +72,7 @@ def test_any_bytes_give_rows_or_a_one_line_error(folder, raw) -> None:
 
 @FAST
 @given(text=_CSV_TEXT, encoding=st.sampled_from(["utf-8", "cp1251", "utf-16"]))
+@example(text=",1\n,1\u00a0", encoding="utf-8")  # found by a random run: numbers with a NBSP
 def test_csv_shaped_text_gives_rows_or_a_one_line_error(folder, text, encoding) -> None:
     path = folder / "shaped.csv"
     path.write_bytes(text.encode(encoding, "replace"))
@@ -196,9 +197,9 @@ def _frames(max_columns: int) -> st.SearchStrategy[pd.DataFrame]:
         return pd.DataFrame([row[:columns] for row in rows], columns=names, dtype=object)
 
     return st.integers(1, max_columns).flatmap(
-        lambda n: st.lists(
-            st.lists(_CELL, min_size=n, max_size=n), min_size=1, max_size=6
-        ).map(lambda rows: build(n, rows))
+        lambda n: st.lists(st.lists(_CELL, min_size=n, max_size=n), min_size=1, max_size=6).map(
+            lambda rows: build(n, rows)
+        )
     )
 
 

@@ -225,13 +225,16 @@ def _maybe_numeric(column: pd.Series) -> pd.Series:
     values = column.dropna()
     if values.empty:
         return column
+    # Converted from the stripped text the patterns matched: pandas itself does
+    # not strip a no-break space ("1\xa0"), which str.strip does.
     as_str = values.astype(str).str.strip()
     if as_str.str.match(_INT_RE).all():
-        return pd.to_numeric(column, errors="raise").astype("Int64")
+        return pd.to_numeric(as_str, errors="raise").astype("Int64").reindex(column.index)
     if (as_str.str.match(_INT_RE) | as_str.str.match(_DEC_RE)).all():
         digits = as_str.str.replace(r"[^0-9]", "", regex=True).str.lstrip("0").str.len()
         if (digits <= 15).all():
-            return pd.to_numeric(column, errors="raise").astype("float64")
+            numbers = pd.to_numeric(as_str, errors="raise").astype("float64")
+            return numbers.reindex(column.index)
     return column
 
 
